@@ -1,0 +1,51 @@
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: help setup venv run test lint format migrate demo messages vendor lock
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: ## Create .venv, install requirements.lock, start PostgreSQL/Redis, create the DB, migrate
+	@scripts/setup.sh
+
+venv: ## Create .venv and install requirements.lock only (no services, no database)
+	@scripts/setup.sh --venv-only
+
+run: ## Run web (http://127.0.0.1:8000), Celery worker and beat, with demo data
+	@scripts/run.sh
+
+test: setup ## Lint, Django checks, missing migrations, then the whole test suite
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	.venv/bin/pytest -q
+
+lint: venv ## ruff check and ruff format --check
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: venv ## Reformat the code and apply ruff's safe fixes
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+migrate: setup ## Apply database migrations
+	$(MANAGE) migrate
+
+demo: setup ## Load demo data (only into an empty database) and print the demo logins
+	$(MANAGE) load_demo --if-empty
+
+messages: setup ## Extract translatable strings (zh_Hans, en) and compile them
+	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=static
+	$(MANAGE) compilemessages --ignore=.venv
+
+vendor: ## Fetch Tabler, Tabler Icons and htmx from npm into static/vendor/
+	@scripts/vendor_static.sh
+
+lock: ## Re-resolve pyproject.toml's ranges into requirements.lock (exact pins)
+	@scripts/lock.sh

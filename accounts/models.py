@@ -1,0 +1,82 @@
+"""People and places: the custom user, the sites (offices) and departments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Site(models.Model):
+    """An office or branch. Tickets are filed against a site; local IT contacts live here."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    local_it_contacts = models.TextField(_("local IT contacts"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "site"], name="accounts_department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class User(AbstractUser):
+    """A person who uses the desk. Roles are groups (see ``accounts.roles``)."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    wecom_id = models.CharField(_("WeCom ID"), max_length=64, blank=True)
+    dingtalk_id = models.CharField(_("DingTalk ID"), max_length=64, blank=True)
+    feishu_id = models.CharField(_("Feishu ID"), max_length=64, blank=True)
+    slack_id = models.CharField(_("Slack ID"), max_length=64, blank=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("site")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("department"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username

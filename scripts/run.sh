@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run the whole service desk locally, as docker-compose.yml does: a Celery worker and beat in
+# the background (logs in var/log/) and the development web server in the foreground.
+# Ctrl-C stops all three. PORT (default 8000) picks the web server's port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${PORT:-8000}
+
+scripts/setup.sh
+.venv/bin/python manage.py load_demo --if-empty
+
+mkdir -p var/log
+pids=()
+stop_background() {
+    trap - EXIT INT TERM
+    if [[ ${#pids[@]} -gt 0 ]]; then
+        echo "run: stopping Celery (${pids[*]})"
+        kill "${pids[@]}" 2>/dev/null || true
+        wait "${pids[@]}" 2>/dev/null || true
+    fi
+}
+trap stop_background EXIT
+trap 'stop_background; exit 130' INT
+trap 'stop_background; exit 143' TERM
+
+.venv/bin/celery -A servicedesk worker -l info --concurrency 2 >>var/log/worker.log 2>&1 &
+pids+=($!)
+# -s: where the default scheduler keeps its state, should the settings not pick another one.
+.venv/bin/celery -A servicedesk beat -l info -s var/celerybeat-schedule >>var/log/beat.log 2>&1 &
+pids+=($!)
+echo "run: Celery worker and beat started (logs: var/log/worker.log, var/log/beat.log)"
+
+echo "Service desk on http://127.0.0.1:$PORT"
+.venv/bin/python manage.py runserver "127.0.0.1:$PORT"

@@ -1,0 +1,205 @@
+"""API shapes. Every serializer treats state, requester, priority and timestamps as read-only;
+writes go through ``tickets.services``."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import User
+from tickets.choices import Impact, RootCauseType, Urgency
+from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
+from tickets.services import SHORT_MAX, TEXT_MAX, TITLE_MAX
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["username", "name"]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "name_en", "label", "parent", "is_security"]
+        read_only_fields = fields
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """Read shape of a ticket; PATCH may change only ``title``…``contact`` (see services)."""
+
+    requester = PersonSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True)
+    reported_by = PersonSerializer(read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    site = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "title",
+            "description",
+            "channel",
+            "requester",
+            "reported_by",
+            "contact",
+            "site",
+            "category",
+            "affected_system",
+            "occurred_at",
+            "scenario",
+            "impact",
+            "urgency",
+            "priority",
+            "priority_reason",
+            "state",
+            "closed_as",
+            "assignee",
+            "waiting_on",
+            "root_cause_type",
+            "root_cause",
+            "impact_scope",
+            "solution_plan",
+            "solution",
+            "verification_note",
+            "cancel_reason",
+            "reopen_count",
+            "submitted_at",
+            "accepted_at",
+            "diagnosed_at",
+            "resolved_at",
+            "verified_at",
+            "closed_at",
+            "last_activity_at",
+        ]
+        read_only_fields = fields
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=TITLE_MAX)
+    description = serializers.CharField(max_length=TEXT_MAX)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.filter(is_active=True)
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    affected_system = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    scenario = serializers.CharField(max_length=SHORT_MAX, required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    requester = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="For engineers logging a call: the caller's username.",
+    )
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    """PATCH body: descriptive fields only. Unknown or read-only fields are ignored."""
+
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+    description = serializers.CharField(max_length=TEXT_MAX, required=False)
+    affected_system = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    scenario = serializers.CharField(max_length=SHORT_MAX, required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AcceptSerializer(serializers.Serializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+
+
+class DiagnoseSerializer(serializers.Serializer):
+    root_cause_type = serializers.ChoiceField(choices=RootCauseType.choices)
+    root_cause = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    impact_scope = serializers.CharField(max_length=SHORT_MAX)
+    solution_plan = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ResolveSerializer(serializers.Serializer):
+    solution = serializers.CharField(max_length=TEXT_MAX)
+
+
+class VerifySerializer(serializers.Serializer):
+    verification_note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
+
+
+class RequestInfoSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=TEXT_MAX)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(
+        choices=[("high", "high"), ("medium", "medium"), ("low", "low")]
+    )
+    reason = serializers.CharField(max_length=SHORT_MAX)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = PersonSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Attachment) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "tickets:attachment", kwargs={"number": obj.ticket.number, "attachment_id": obj.pk}
+        )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "author", "body", "created_at", "attachments"]
+        read_only_fields = fields
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=TEXT_MAX)
+    internal = serializers.BooleanField(default=False)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "at", "from_state", "to_state", "data"]
+        read_only_fields = fields

@@ -1,0 +1,107 @@
+"""Enumerations of the ticket domain and named groups of their values."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    DIAGNOSED = "diagnosed", _("Diagnosed")
+    RESOLVED = "resolved", _("Resolved")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Closed")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    IM = "im", _("Instant messaging")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
+
+
+class Impact(models.TextChoices):
+    SINGLE = "single", _("Single device or user")
+    MULTIPLE = "multiple", _("Several devices or users")
+    NETWORK = "network", _("Whole network or company")
+
+
+class Urgency(models.TextChoices):
+    INTERRUPTED = "interrupted", _("Business interrupted")
+    ABNORMAL = "abnormal", _("Function abnormal")
+    EXPERIENCE = "experience", _("Experience issue")
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class WaitingOn(models.TextChoices):
+    NONE = "none", _("Nobody")
+    REQUESTER = "requester", _("Requester")
+    VENDOR = "vendor", _("Vendor")
+
+
+class RootCauseType(models.TextChoices):
+    HARDWARE = "hardware", _("Hardware fault")
+    SOFTWARE = "software", _("Software bug")
+    NETWORK = "network", _("Network configuration")
+    CONFIGURATION = "configuration", _("System configuration")
+    PERMISSION = "permission", _("Permissions")
+    SECURITY = "security", _("Security incident")
+    OTHER = "other", _("Other")
+
+
+class ClosedAs(models.TextChoices):
+    NONE = "", _("Open")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MessageKind(models.TextChoices):
+    PUBLIC = "public", _("Public reply")
+    INTERNAL = "internal", _("Internal note")
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Ticket submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    DIAGNOSED = "diagnosed", _("Diagnosed")
+    RESOLVED = "resolved", _("Resolved")
+    VERIFIED = "verified", _("Fix verified")
+    FIX_REJECTED = "fix_rejected", _("Fix rejected")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REPLIED = "replied", _("Public reply")
+    NOTE_ADDED = "note_added", _("Internal note")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    INFO_PROVIDED = "info_provided", _("Information provided")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    ASSIGNED = "assigned", _("Assigned")
+    DETAILS_EDITED = "details_edited", _("Details edited")
+
+
+OPEN_STATES = frozenset(
+    {
+        TicketState.SUBMITTED,
+        TicketState.ACCEPTED,
+        TicketState.DIAGNOSED,
+        TicketState.RESOLVED,
+    }
+)
+TERMINAL_STATES = frozenset({TicketState.VERIFIED, TicketState.CLOSED})
+WORK_STATES = frozenset({TicketState.ACCEPTED, TicketState.DIAGNOSED})
+# Event kinds that a requester never sees.
+INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE_ADDED})
+STATE_STEPS = [
+    TicketState.SUBMITTED,
+    TicketState.ACCEPTED,
+    TicketState.DIAGNOSED,
+    TicketState.RESOLVED,
+    TicketState.VERIFIED,
+    TicketState.CLOSED,
+]

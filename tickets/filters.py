@@ -1,0 +1,96 @@
+"""One FilterSet for the queue page and the API list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Site, User
+from tickets.choices import OPEN_STATES, Priority, TicketState, WaitingOn
+from tickets.models import Category, Ticket
+from tickets.selectors import PRIORITY_RANK
+
+ORDERINGS = {
+    "priority": ("priority_rank", "submitted_at"),
+    "newest": ("-submitted_at",),
+    "oldest": ("submitted_at",),
+    "activity": ("-last_activity_at",),
+}
+
+
+class TicketFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=TicketState.choices, label=_("State"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open only"))
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        label=_("Category"),
+    )
+    site = django_filters.ModelChoiceFilter(
+        queryset=Site.objects.all(), to_field_name="code", label=_("Site")
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="username",
+        label=_("Assignee"),
+    )
+    unassigned = django_filters.BooleanFilter(
+        field_name="assignee", lookup_expr="isnull", label=_("Unassigned")
+    )
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine"))
+    waiting_on = django_filters.ChoiceFilter(choices=WaitingOn.choices, label=_("Waiting on"))
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    sort = django_filters.ChoiceFilter(
+        choices=[
+            ("priority", _("Priority")),
+            ("newest", _("Newest")),
+            ("oldest", _("Oldest")),
+            ("activity", _("Last activity")),
+        ],
+        method="filter_sort",
+        label=_("Sort"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def filter_open(self, qs: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
+        if value is None:
+            return qs
+        return qs.filter(state__in=OPEN_STATES) if value else qs.exclude(state__in=OPEN_STATES)
+
+    def filter_category(
+        self, qs: QuerySet[Ticket], name: str, value: Category | None
+    ) -> QuerySet[Ticket]:
+        if value is None:
+            return qs
+        return qs.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_mine(self, qs: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
+        if not value:
+            return qs
+        return qs.filter(assignee=self.request.user)
+
+    def filter_text(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+    def filter_sort(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        return qs.annotate(priority_rank=PRIORITY_RANK).order_by(
+            *ORDERINGS.get(value, ORDERINGS["priority"])
+        )
+
+
+def filtered(data: Any, queryset: QuerySet[Ticket], request: Any) -> TicketFilter:
+    return TicketFilter(data, queryset=queryset, request=request)

@@ -1,0 +1,249 @@
+"""HTML forms. They validate and shape input; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from assets.models import Asset
+from tickets.choices import Impact, Priority, RootCauseType, Urgency
+from tickets.models import Category
+from tickets.selectors import active_categories, engineers
+from tickets.services import SHORT_MAX, TEXT_MAX, TITLE_MAX
+
+
+class StyledForm(forms.Form):
+    """Adds Tabler classes and accessibility attributes to every widget.
+
+    ``id_prefix`` keeps element ids unique when several forms share a page.
+    """
+
+    id_prefix = "id"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = css
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self.id_prefix}_{name}_help"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files from one ``<input type=file multiple>``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.parent.label} / {obj.label}" if obj.parent_id else obj.label
+
+
+class TicketForm(StyledForm):
+    """The requester's report, in the order a person thinks (UI.md)."""
+
+    title = forms.CharField(
+        label=_("Summary"),
+        max_length=TITLE_MAX,
+        help_text=_("One line, e.g. “Printer says out of paper but the tray is full”."),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The fault as you see it: messages, error codes, what you already tried."),
+    )
+    asset = forms.ModelChoiceField(
+        label=_("My device"), queryset=Asset.objects.none(), required=False
+    )
+    affected_system = forms.CharField(
+        label=_("Device or system, model and version"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. “HP LaserJet M404dn, firmware 002.2135” or “OA system 5.2”."),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Since when"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    scenario = forms.CharField(
+        label=_("While doing what"),
+        max_length=SHORT_MAX,
+        required=False,
+        help_text=_("e.g. “while printing a PDF”."),
+    )
+    impact = forms.ChoiceField(
+        label=_("How many are affected"), choices=Impact.choices, widget=forms.RadioSelect
+    )
+    urgency = forms.ChoiceField(
+        label=_("How bad is it"), choices=Urgency.choices, widget=forms.RadioSelect
+    )
+    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none())
+    attachments = MultipleFileField(
+        label=_("Screenshots or logs"),
+        help_text=_("You can choose several files."),
+    )
+
+    def __init__(self, *args: Any, requester: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = active_categories().order_by(
+            "parent__sort_order", "sort_order"
+        )
+        if requester is not None:
+            self.fields["asset"].queryset = Asset.objects.filter(owner=requester)
+        if not self.fields["asset"].queryset.exists():
+            del self.fields["asset"]
+
+
+class CallForm(TicketForm):
+    """An engineer logs a phone call for a caller (R1.3)."""
+
+    requester = forms.ModelChoiceField(
+        label=_("Caller"),
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        help_text=_("The person who called."),
+    )
+    contact = forms.CharField(
+        label=_("How to reach them"),
+        max_length=200,
+        required=False,
+        help_text=_("Phone or extension for call-backs."),
+    )
+
+    field_order = ["requester", "contact"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("asset", None)
+        self.fields["title"].label = _("Fault type")
+        self.fields["title"].help_text = _("e.g. “Blue screen”.")
+
+
+class DiagnoseForm(StyledForm):
+    id_prefix = "diag"
+    root_cause_type = forms.ChoiceField(label=_("Fault type"), choices=RootCauseType.choices)
+    root_cause = forms.CharField(
+        label=_("Root cause"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    impact_scope = forms.CharField(
+        label=_("Impact scope"),
+        max_length=SHORT_MAX,
+        help_text=_("e.g. “only the finance department's intranet”."),
+    )
+    solution_plan = forms.CharField(
+        label=_("Solution plan"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Least invasive first; the risk; the time agreed with the requester."),
+    )
+
+
+class ResolveForm(StyledForm):
+    id_prefix = "res"
+    solution = forms.CharField(
+        label=_("Solution applied"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VerifyForm(StyledForm):
+    id_prefix = "ver"
+    verification_note = forms.CharField(
+        label=_("Your confirmation"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. “Printed successfully, speed back to normal”."),
+    )
+
+
+class ReasonForm(StyledForm):
+    id_prefix = "reason"
+    reason = forms.CharField(
+        label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(ReasonForm):
+    id_prefix = "reject"
+    reason = forms.CharField(
+        label=_("What is still wrong?"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelForm(ReasonForm):
+    id_prefix = "cancel"
+    reason = forms.CharField(
+        label=_("Why cancel?"),
+        max_length=SHORT_MAX,
+        help_text=_("e.g. “Solved itself” or “Duplicate of IT-20261124-0042”."),
+    )
+
+
+class RequestInfoForm(StyledForm):
+    id_prefix = "info"
+    question = forms.CharField(
+        label=_("What do you need from the requester?"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. “Please send the blue-screen code or the error log”."),
+    )
+
+
+class ReplyForm(StyledForm):
+    id_prefix = "reply"
+    body = forms.CharField(
+        label=_("Message"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    internal = forms.BooleanField(label=_("Internal note (engineers only)"), required=False)
+    attachments = MultipleFileField(label=_("Attach files"))
+
+
+class PriorityForm(StyledForm):
+    id_prefix = "prio"
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=SHORT_MAX)
+
+
+class AssignForm(StyledForm):
+    id_prefix = "asg"
+    assignee = forms.ModelChoiceField(label=_("Engineer"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = engineers()

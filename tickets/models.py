@@ -1,0 +1,364 @@
+"""The ticket, its conversation, files and append-only timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from tickets import permissions
+from tickets.choices import (
+    OPEN_STATES,
+    Channel,
+    ClosedAs,
+    EventKind,
+    Impact,
+    MessageKind,
+    Priority,
+    RootCauseType,
+    TicketState,
+    Urgency,
+    WaitingOn,
+)
+
+S = TicketState
+
+
+class Category(models.Model):
+    """A fault category (hardware, software, network …) with optional sub-categories."""
+
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    is_security = models.BooleanField(
+        _("security incident"),
+        default=False,
+        help_text=_("Tickets in a security category are always high priority."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        language = get_language() or ""
+        return self.name_en if language.startswith("en") else self.name
+
+    @property
+    def is_security_incident(self) -> bool:
+        return self.is_security or bool(self.parent_id and self.parent.is_security)
+
+
+class TicketCounter(models.Model):
+    """Per-day sequence behind human ticket numbers (``IT-20261124-0042``)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class Ticket(FSMModelMixin, models.Model):
+    """A reported fault or request and its whole life.
+
+    Invariants: ``state`` changes only through the transition methods below,
+    called by ``tickets.services``; every change appends a ``TicketEvent``.
+    ``priority`` is derived from impact x urgency unless ``priority_reason``
+    records why it was overridden.
+    """
+
+    number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("symptom"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+        verbose_name=_("requester"),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_tickets",
+        verbose_name=_("logged by"),
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    site = models.ForeignKey(
+        "accounts.Site", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
+    )
+    asset = models.ForeignKey(
+        "assets.Asset",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("asset"),
+    )
+    affected_system = models.CharField(
+        _("device or system (model, version)"), max_length=200, blank=True
+    )
+    occurred_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    scenario = models.CharField(_("while doing"), max_length=500, blank=True)
+    impact = models.CharField(_("impact"), max_length=16, choices=Impact.choices)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices)
+    priority_reason = models.CharField(_("priority override reason"), max_length=500, blank=True)
+
+    state = FSMField(_("state"), default=S.SUBMITTED, choices=TicketState.choices, protected=True)
+    closed_as = models.CharField(
+        _("closed as"), max_length=16, choices=ClosedAs.choices, blank=True, default=""
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    waiting_on = models.CharField(
+        _("waiting on"), max_length=16, choices=WaitingOn.choices, default=WaitingOn.NONE
+    )
+
+    root_cause_type = models.CharField(
+        _("root cause type"), max_length=16, choices=RootCauseType.choices, blank=True
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    impact_scope = models.CharField(_("impact scope"), max_length=500, blank=True)
+    solution_plan = models.TextField(_("solution plan"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=500, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    submitted_at = models.DateTimeField(_("submitted at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    diagnosed_at = models.DateTimeField(_("diagnosed at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"))
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        permissions = [
+            ("work_ticket", "Can work the queue (accept, diagnose, resolve)"),
+            ("view_all_tickets", "Can see every ticket"),
+            ("view_internal", "Can read internal notes"),
+            ("log_call", "Can file tickets for callers"),
+            ("assign_ticket", "Can assign tickets to others"),
+            ("lead_ticket", "Can act on any ticket as tech lead"),
+            ("view_reports", "Can read manager reports"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-submitted_at"],
+                name="tickets_open_by_submitted",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+            models.Index(fields=["requester", "-submitted_at"], name="tickets_by_requester"),
+            models.Index(fields=["assignee", "state"], name="tickets_by_assignee"),
+            models.Index(fields=["state", "priority"], name="tickets_by_state_priority"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_waiting_on_requester(self) -> bool:
+        return self.waiting_on == WaitingOn.REQUESTER
+
+    # --- transitions: they change fields on self only; services do the rest ---
+
+    @transition(
+        field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=permissions.perm_accept
+    )
+    def accept(self, *, assignee: models.Model, now: dt.datetime) -> None:
+        self.assignee = assignee
+        self.accepted_at = now
+
+    @transition(
+        field=state, source=S.ACCEPTED, target=S.DIAGNOSED, permission=permissions.perm_handle
+    )
+    def diagnose(
+        self,
+        *,
+        root_cause_type: str,
+        root_cause: str,
+        impact_scope: str,
+        solution_plan: str,
+        now: dt.datetime,
+    ) -> None:
+        self.root_cause_type = root_cause_type
+        self.root_cause = root_cause
+        self.impact_scope = impact_scope
+        self.solution_plan = solution_plan
+        self.diagnosed_at = now
+
+    @transition(
+        field=state, source=S.DIAGNOSED, target=S.RESOLVED, permission=permissions.perm_handle
+    )
+    def resolve(self, *, solution: str, now: dt.datetime) -> None:
+        self.solution = solution
+        self.resolved_at = now
+        self.waiting_on = WaitingOn.NONE
+
+    @transition(
+        field=state, source=S.RESOLVED, target=S.VERIFIED, permission=permissions.perm_verify
+    )
+    def verify(self, *, verification_note: str, now: dt.datetime) -> None:
+        self.verification_note = verification_note
+        self.verified_at = now
+
+    @transition(
+        field=state, source=S.RESOLVED, target=S.DIAGNOSED, permission=permissions.perm_reject_fix
+    )
+    def reject_fix(self, *, now: dt.datetime) -> None:
+        self.reopen_count += 1
+        self.resolved_at = None
+
+    @transition(field=state, source=S.VERIFIED, target=S.CLOSED, permission=permissions.perm_close)
+    def close(self, *, now: dt.datetime) -> None:
+        self.closed_as = ClosedAs.COMPLETED
+        self.closed_at = now
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.ACCEPTED],
+        target=S.CLOSED,
+        permission=permissions.perm_cancel,
+    )
+    def cancel(self, *, reason: str, now: dt.datetime) -> None:
+        self.closed_as = ClosedAs.CANCELLED
+        self.cancel_reason = reason
+        self.closed_at = now
+        self.waiting_on = WaitingOn.NONE
+
+
+class Message(models.Model):
+    """A public reply (seen by the requester) or an internal note (staff only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices, default=MessageKind.PUBLIC)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_message_by_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.pk}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == MessageKind.INTERNAL
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT with no public URL: served only by the attachment view."""
+
+    def url(self, name: str | None) -> str:
+        raise NotImplementedError("attachments have no public URL")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A random name under a date folder; the user's file name is kept only in the row."""
+    suffix = PurePath(instance.original_name).suffix.lower()[:10]
+    safe_suffix = suffix if suffix[1:].isalnum() else ""
+    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}{safe_suffix}.bin"
+
+
+class Attachment(models.Model):
+    """An uploaded file. Stored privately under a random name, always served as a download."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(storage=PrivateStorage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_attach_by_ticket")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TicketEvent(models.Model):
+    """Append-only timeline: audit trail, history and (later) SLA explanation in one.
+
+    Rows are only ever inserted by services; nothing updates or deletes them.
+    ``is_internal`` events (internal notes) are never shown to requesters.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField()
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    is_internal = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"], name="tickets_event_by_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.kind}"

@@ -1,0 +1,122 @@
+"""Every permission-scoped read of tickets and what hangs off them.
+
+Views and API views never query ``Ticket.objects`` themselves: they start
+from these functions, so a requester can only ever reach their own tickets
+and never an internal note.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+
+from accounts.permissions import capabilities
+from tickets.choices import OPEN_STATES, Priority
+from tickets.errors import TicketNotFound
+from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
+
+PRIORITY_RANK = Case(
+    When(priority=Priority.HIGH, then=Value(0)),
+    When(priority=Priority.MEDIUM, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+    if not user.is_authenticated or not user.is_active:
+        return Ticket.objects.none()
+    if capabilities(user).view_all:
+        return Ticket.objects.all()
+    return Ticket.objects.filter(requester=user)
+
+
+def ticket_list_for(user: Any) -> QuerySet[Ticket]:
+    """Rows for lists (queue, my tickets, API): the related names in one query."""
+    return tickets_visible_to(user).select_related(
+        "requester", "assignee", "category", "category__parent", "site"
+    )
+
+
+def queue_for(user: Any) -> QuerySet[Ticket]:
+    """The engineer's queue: open tickets, most urgent first."""
+    return (
+        ticket_list_for(user)
+        .filter(state__in=OPEN_STATES)
+        .annotate(priority_rank=PRIORITY_RANK)
+        .order_by("priority_rank", "submitted_at")
+    )
+
+
+def my_tickets(user: Any) -> QuerySet[Ticket]:
+    """A requester's own tickets, open first, newest first."""
+    return (
+        ticket_list_for(user)
+        .filter(requester=user)
+        .annotate(
+            is_done=Case(
+                When(state__in=OPEN_STATES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("is_done", "-submitted_at")
+    )
+
+
+def get_ticket_for(user: Any, number: str) -> Ticket:
+    ticket = (
+        ticket_list_for(user)
+        .select_related("reported_by", "asset", "asset__site")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise TicketNotFound
+    return ticket
+
+
+def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
+    qs = Message.objects.filter(ticket=ticket).select_related("author")
+    if not capabilities(user).view_internal:
+        qs = qs.filter(kind="public")
+    return qs.prefetch_related(Prefetch("attachments", queryset=attachments_for(user, ticket)))
+
+
+def attachments_for(user: Any, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by", "ticket")
+    if not capabilities(user).view_internal:
+        qs = qs.filter(is_internal=False)
+    return qs
+
+
+def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor", "message")
+    if not capabilities(user).view_internal:
+        qs = qs.filter(is_internal=False)
+    return qs.prefetch_related(
+        Prefetch("message__attachments", queryset=attachments_for(user, ticket))
+    )
+
+
+def get_attachment_for(user: Any, number: str, attachment_id: int) -> Attachment:
+    ticket = get_ticket_for(user, number)
+    attachment = attachments_for(user, ticket).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise TicketNotFound
+    return attachment
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).select_related("parent")
+
+
+def engineers() -> QuerySet[Any]:
+    from accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True, groups__permissions__codename="work_ticket")
+        .distinct()
+        .order_by("username")
+    )

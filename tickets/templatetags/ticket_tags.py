@@ -1,0 +1,95 @@
+"""Small presentation helpers: badge colours (always with text), step indicators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from tickets.choices import STATE_STEPS, EventKind, TicketState, WaitingOn
+
+register = template.Library()
+
+_PRIORITY_CLASS = {"high": "bg-red-lt", "medium": "bg-orange-lt", "low": "bg-secondary-lt"}
+_STATE_CLASS = {
+    TicketState.SUBMITTED: "bg-blue-lt",
+    TicketState.ACCEPTED: "bg-azure-lt",
+    TicketState.DIAGNOSED: "bg-indigo-lt",
+    TicketState.RESOLVED: "bg-green-lt",
+    TicketState.VERIFIED: "bg-teal-lt",
+    TicketState.CLOSED: "bg-secondary-lt",
+}
+_EVENT_ICON = {
+    EventKind.SUBMITTED: "ti-file-plus",
+    EventKind.ACCEPTED: "ti-hand-grab",
+    EventKind.DIAGNOSED: "ti-stethoscope",
+    EventKind.RESOLVED: "ti-tool",
+    EventKind.VERIFIED: "ti-circle-check",
+    EventKind.FIX_REJECTED: "ti-arrow-back-up",
+    EventKind.CLOSED: "ti-archive",
+    EventKind.CANCELLED: "ti-circle-x",
+    EventKind.REPLIED: "ti-message",
+    EventKind.NOTE_ADDED: "ti-lock",
+    EventKind.INFO_REQUESTED: "ti-help",
+    EventKind.INFO_PROVIDED: "ti-message-check",
+    EventKind.ATTACHMENT_ADDED: "ti-paperclip",
+    EventKind.PRIORITY_CHANGED: "ti-flag",
+    EventKind.ASSIGNED: "ti-user-share",
+    EventKind.DETAILS_EDITED: "ti-pencil",
+}
+
+
+@register.filter
+def priority_class(priority: str) -> str:
+    return _PRIORITY_CLASS.get(priority, "bg-secondary-lt")
+
+
+@register.filter
+def state_class(state: str) -> str:
+    return _STATE_CLASS.get(state, "bg-secondary-lt")
+
+
+@register.filter
+def event_icon(kind: str) -> str:
+    return _EVENT_ICON.get(kind, "ti-point")
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    try:
+        return str(EventKind(kind).label)
+    except ValueError:
+        return kind
+
+
+@register.simple_tag
+def state_steps(ticket: Any) -> list[dict[str, Any]]:
+    """The step indicator: each step done, current or to come (a cancelled ticket stops early)."""
+    current = STATE_STEPS.index(ticket.state) if ticket.state in STATE_STEPS else 0
+    return [
+        {
+            "label": TicketState(step).label,
+            "done": index < current,
+            "current": index == current,
+        }
+        for index, step in enumerate(STATE_STEPS)
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def awaited_from_requester(context: dict[str, Any], ticket: Any) -> str:
+    """What the requester is expected to do now, in plain words; empty when nothing."""
+    if ticket.waiting_on == WaitingOn.REQUESTER:
+        return _("Please answer the engineer's question")
+    if ticket.state == TicketState.RESOLVED:
+        return _("Please verify the fix")
+    return ""
+
+
+@register.filter
+def state_label(state: str) -> str:
+    try:
+        return str(TicketState(state).label)
+    except ValueError:
+        return state

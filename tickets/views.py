@@ -1,0 +1,389 @@
+"""Pages for people. Adapters: parse a form, call one service, render or redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.permissions import capabilities
+from tickets import forms, permissions, selectors, services
+from tickets.choices import OPEN_STATES, STATE_STEPS, Channel, TicketState
+from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
+from tickets.filters import TicketFilter
+from tickets.models import Ticket
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx and not htmx.boosted)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if capabilities(request.user).view_all:
+        return redirect("tickets:queue")
+    return redirect("tickets:mine")
+
+
+# --- filing ---------------------------------------------------------------------
+
+
+def _file_ticket(request: HttpRequest, form: forms.TicketForm, **extra: Any) -> Ticket | None:
+    """Submit through the service; a service-level field error lands on the form."""
+    data = dict(form.cleaned_data)
+    files = data.pop("attachments", [])
+    try:
+        return services.submit_ticket(actor=request.user, files=files, **data, **extra)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+@login_required
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    if not capabilities(request.user).file_ticket:
+        raise PermissionDenied
+    form = forms.TicketForm(request.POST or None, request.FILES or None, requester=request.user)
+    if request.method == "POST" and form.is_valid():
+        ticket = _file_ticket(request, form, channel=Channel.WEB)
+        if ticket:
+            messages.success(
+                request,
+                _("Ticket %(number)s has been filed. An engineer will get back to you.")
+                % {"number": ticket.number},
+            )
+            return redirect("tickets:detail", number=ticket.number)
+    status = 400 if form.errors else 200
+    context = {"form": form, "mode": "report", "nav": "new"}
+    return render(request, "tickets/new.html", context, status=status)
+
+
+@login_required
+def log_call(request: HttpRequest) -> HttpResponse:
+    if not capabilities(request.user).log_call:
+        raise PermissionDenied
+    form = forms.CallForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        ticket = _file_ticket(request, form, channel=Channel.PHONE)
+        if ticket:
+            messages.success(request, _("Call logged as %(number)s.") % {"number": ticket.number})
+            return redirect("tickets:detail", number=ticket.number)
+    status = 400 if form.errors else 200
+    context = {"form": form, "mode": "call", "nav": "call"}
+    return render(request, "tickets/new.html", context, status=status)
+
+
+# --- lists ----------------------------------------------------------------------
+
+
+@login_required
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    qs = selectors.my_tickets(request.user)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    return render(
+        request,
+        "tickets/mine.html",
+        {
+            "page": page,
+            "open_rows": [t for t in rows if t.state in OPEN_STATES],
+            "done_rows": [t for t in rows if t.state not in OPEN_STATES],
+            "nav": "mine",
+        },
+    )
+
+
+def _queue_tabs() -> list[tuple[str, str, str]]:
+    return [
+        ("all", _("All open"), ""),
+        ("unassigned", _("Unassigned"), "unassigned=true"),
+        ("mine", _("Mine"), "mine=true"),
+        ("waiting", _("Waiting on requester"), "waiting_on=requester"),
+    ]
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    caps = capabilities(request.user)
+    if not caps.view_all:
+        raise PermissionDenied
+    base = selectors.queue_for(request.user)
+    filterset = TicketFilter(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    counts = base.aggregate(
+        all=Count("pk"),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        mine=Count("pk", filter=Q(assignee=request.user)),
+        waiting=Count("pk", filter=Q(waiting_on="requester")),
+    )
+    page = Paginator(qs, settings.TICKETS_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for field in filterset.form.fields.values():
+        css = "form-select" if hasattr(field.widget, "choices") else "form-control"
+        field.widget.attrs["class"] = css
+    params = request.GET.copy()
+    params.pop("page", None)
+    tab_keys = ("unassigned", "mine", "waiting_on")
+    context = {
+        "nav": "queue",
+        "page": page,
+        "rows": list(page.object_list),
+        "filter": filterset,
+        "tabs": [(key, label, query, counts[key]) for key, label, query in _queue_tabs()],
+        "active_tab": "&".join(f"{k}={params[k]}" for k in tab_keys if k in params),
+        "hidden_filters": [(k, params[k]) for k in tab_keys if k in params],
+        "query": params.urlencode(),
+    }
+    template = (
+        "tickets/partials/_queue_table.html" if _is_partial(request) else "tickets/queue.html"
+    )
+    return render(request, template, context)
+
+
+# --- one ticket -------------------------------------------------------------------
+
+
+def _ticket_or_404(request: HttpRequest, number: str) -> Ticket:
+    try:
+        return selectors.get_ticket_for(request.user, number)
+    except TicketNotFound:
+        raise Http404 from None
+
+
+def _detail_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict[str, Any]:
+    user = request.user
+    caps = capabilities(user)
+    is_requester = permissions.is_requester_of(ticket, user)
+    events = list(selectors.events_for(user, ticket))
+    can = {
+        "accept": ticket.state == TicketState.SUBMITTED and permissions.can_work(ticket, user),
+        "diagnose": ticket.state == TicketState.ACCEPTED and permissions.can_handle(ticket, user),
+        "resolve": ticket.state == TicketState.DIAGNOSED and permissions.can_handle(ticket, user),
+        "verify": ticket.state == TicketState.RESOLVED and permissions.can_verify(ticket, user),
+        "reject": ticket.state == TicketState.RESOLVED and permissions.can_reject_fix(ticket, user),
+        "close": ticket.state == TicketState.VERIFIED and permissions.can_close(ticket, user),
+        "cancel": ticket.state in (TicketState.SUBMITTED, TicketState.ACCEPTED)
+        and permissions.can_cancel(ticket, user),
+        "request_info": ticket.state in (TicketState.ACCEPTED, TicketState.DIAGNOSED)
+        and not ticket.is_waiting_on_requester
+        and permissions.can_work(ticket, user),
+        "reply": ticket.state != TicketState.CLOSED and permissions.can_reply(ticket, user),
+        "note": ticket.state != TicketState.CLOSED
+        and caps.view_internal
+        and permissions.can_work(ticket, user),
+        "priority": ticket.is_open and permissions.can_change_priority(ticket, user),
+        "assign": ticket.state
+        in (TicketState.ACCEPTED, TicketState.DIAGNOSED, TicketState.RESOLVED)
+        and permissions.can_assign(ticket, user),
+    }
+    defaults = {
+        "diagnose_form": forms.DiagnoseForm(),
+        "resolve_form": forms.ResolveForm(),
+        "verify_form": forms.VerifyForm(),
+        "reject_form": forms.RejectForm(),
+        "cancel_form": forms.CancelForm(),
+        "info_form": forms.RequestInfoForm(),
+        "reply_form": forms.ReplyForm(),
+        "priority_form": forms.PriorityForm(initial={"priority": ticket.priority}),
+        "assign_form": forms.AssignForm() if can["assign"] else None,
+    }
+    defaults.update(forms_)
+    return {
+        "ticket": ticket,
+        "events": events,
+        "attachments": list(selectors.attachments_for(user, ticket)),
+        "is_requester": is_requester,
+        "work_view": caps.view_all,
+        "allowed": can,
+        "steps": STATE_STEPS,
+        **defaults,
+    }
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket))
+
+
+@login_required
+@require_GET
+def service_report(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable service report (R6.1)."""
+    ticket = _ticket_or_404(request, number)
+    events = list(selectors.events_for(request.user, ticket))
+    return render(request, "tickets/report.html", {"ticket": ticket, "events": events})
+
+
+@login_required
+@require_GET
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """Files leave only through here: permission-checked, as a download, never sniffed."""
+    try:
+        attachment = selectors.get_attachment_for(request.user, number, attachment_id)
+    except TicketNotFound:
+        raise Http404 from None
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- actions on a ticket ---------------------------------------------------------
+
+ActionRunner = Callable[[HttpRequest, Ticket, dict[str, Any]], Any]
+
+
+def _act(
+    request: HttpRequest,
+    number: str,
+    form_class: type[Any] | None,
+    form_key: str | None,
+    run: ActionRunner,
+    success: str,
+) -> HttpResponse:
+    """Run one service for a POSTed form; on failure re-render the ticket with the error.
+
+    403 when the user may not, 404 when they may not see the ticket, 409 when the
+    state does not allow it, 400 with field errors when the input is wrong.
+    """
+    ticket = _ticket_or_404(request, number)
+    form = form_class(request.POST, request.FILES) if form_class else None
+    status = 200
+    error = ""
+    if form is not None and not form.is_valid():
+        status = 400
+    else:
+        try:
+            run(request, ticket, form.cleaned_data if form is not None else {})
+        except TicketNotFound:
+            raise Http404 from None
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
+        except InvalidTransition as exc:
+            status, error = 409, str(exc)
+        except ValidationError as exc:
+            status = 400
+            for field, errors in exc.message_dict.items():
+                if form is not None and field in form.fields:
+                    form.add_error(field, errors)
+                else:
+                    error = " ".join(errors)
+        else:
+            messages.success(request, success)
+            url = reverse("tickets:detail", kwargs={"number": ticket.number})
+            if _is_partial(request):
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    ticket = _ticket_or_404(request, number)
+    extra = {form_key: form} if form_key and form is not None else {}
+    context = _detail_context(request, ticket, **extra)
+    context["action_error"] = error
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+def _action(
+    form_class: type[Any] | None, form_key: str | None, success: Callable[[], str]
+) -> Callable[[ActionRunner], Callable[..., HttpResponse]]:
+    def decorate(run: ActionRunner) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_POST
+        def view(request: HttpRequest, number: str) -> HttpResponse:
+            return _act(request, number, form_class, form_key, run, success())
+
+        view.__name__ = run.__name__
+        view.__doc__ = run.__doc__
+        return view
+
+    return decorate
+
+
+@_action(None, None, lambda: _("Ticket accepted. The requester has been told."))
+def accept(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.accept_ticket(ticket.pk, actor=request.user)
+
+
+@_action(forms.DiagnoseForm, "diagnose_form", lambda: _("Diagnosis recorded."))
+def diagnose(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.diagnose_ticket(ticket.pk, actor=request.user, **data)
+
+
+@_action(
+    forms.ResolveForm, "resolve_form", lambda: _("Resolved. The requester is asked to verify.")
+)
+def resolve(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.resolve_ticket(ticket.pk, actor=request.user, **data)
+
+
+@_action(forms.VerifyForm, "verify_form", lambda: _("Thank you: the fix is confirmed."))
+def verify(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.verify_ticket(ticket.pk, actor=request.user, **data)
+
+
+@_action(forms.RejectForm, "reject_form", lambda: _("The ticket goes back to the engineer."))
+def reject(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.reject_fix(ticket.pk, actor=request.user, **data)
+
+
+@_action(None, None, lambda: _("Ticket closed."))
+def close(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.close_ticket(ticket.pk, actor=request.user)
+
+
+@_action(forms.CancelForm, "cancel_form", lambda: _("Ticket cancelled."))
+def cancel(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.cancel_ticket(ticket.pk, actor=request.user, **data)
+
+
+@_action(
+    forms.RequestInfoForm,
+    "info_form",
+    lambda: _("Question sent; the ticket now waits on the requester."),
+)
+def request_info(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.request_info(ticket.pk, actor=request.user, **data)
+
+
+@_action(forms.ReplyForm, "reply_form", lambda: _("Message added."))
+def reply(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.add_message(
+        ticket.pk,
+        actor=request.user,
+        body=data["body"],
+        internal=data.get("internal", False),
+        files=data.get("attachments", []),
+    )
+
+
+@_action(forms.PriorityForm, "priority_form", lambda: _("Priority changed."))
+def change_priority(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.change_priority(ticket.pk, actor=request.user, **data)
+
+
+@_action(forms.AssignForm, "assign_form", lambda: _("Ticket reassigned."))
+def assign(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+    return services.assign_ticket(ticket.pk, actor=request.user, **data)
