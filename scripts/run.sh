@@ -12,17 +12,17 @@ scripts/setup.sh
 
 mkdir -p var/log
 pids=()
-stop_background() {
+stop_all() {
     trap - EXIT INT TERM
     if [[ ${#pids[@]} -gt 0 ]]; then
-        echo "run: stopping Celery (${pids[*]})"
+        echo "run: stopping (${pids[*]})"
         kill "${pids[@]}" 2>/dev/null || true
         wait "${pids[@]}" 2>/dev/null || true
     fi
 }
-trap stop_background EXIT
-trap 'stop_background; exit 130' INT
-trap 'stop_background; exit 143' TERM
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 
 .venv/bin/celery -A servicedesk worker -l info --concurrency 2 >>var/log/worker.log 2>&1 &
 pids+=($!)
@@ -32,4 +32,8 @@ pids+=($!)
 echo "run: Celery worker and beat started (logs: var/log/worker.log, var/log/beat.log)"
 
 echo "Service desk on http://127.0.0.1:$PORT"
-.venv/bin/python manage.py runserver "127.0.0.1:$PORT"
+# The web server runs in the foreground as far as the user sees, but as a child we `wait` for,
+# so that the traps above run as soon as a signal arrives, not only after it exits.
+.venv/bin/python manage.py runserver "127.0.0.1:$PORT" </dev/null &
+pids+=($!)
+wait "${pids[-1]}"

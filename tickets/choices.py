@@ -83,6 +83,11 @@ class EventKind(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     ASSIGNED = "assigned", _("Assigned")
     DETAILS_EDITED = "details_edited", _("Details edited")
+    SLA_STARTED = "sla_started", _("SLA clocks started")
+    SLA_PAUSED = "sla_paused", _("Resolution clock paused")
+    SLA_RESUMED = "sla_resumed", _("Resolution clock resumed")
+    SLA_RECALCULATED = "sla_recalculated", _("SLA deadlines recalculated")
+    SLA_BREACHED = "sla_breached", _("SLA deadline missed")
 
 
 OPEN_STATES = frozenset(
@@ -97,6 +102,16 @@ TERMINAL_STATES = frozenset({TicketState.VERIFIED, TicketState.CLOSED})
 WORK_STATES = frozenset({TicketState.ACCEPTED, TicketState.DIAGNOSED})
 # Event kinds that a requester never sees.
 INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE_ADDED})
+# Events that explain the SLA clocks (shown in the SLA explanation, not the timeline).
+SLA_EVENT_KINDS = frozenset(
+    {
+        EventKind.SLA_STARTED,
+        EventKind.SLA_PAUSED,
+        EventKind.SLA_RESUMED,
+        EventKind.SLA_RECALCULATED,
+        EventKind.SLA_BREACHED,
+    }
+)
 STATE_STEPS = [
     TicketState.SUBMITTED,
     TicketState.ACCEPTED,

@@ -5,15 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Site, User
 from tickets.choices import OPEN_STATES, Priority, TicketState, WaitingOn
 from tickets.models import Category, Ticket
-from tickets.selectors import PRIORITY_RANK
+from tickets.selectors import NEXT_DUE, PRIORITY_RANK
+
+
+class ListSelect(forms.Select):
+    """A one-choice dropdown for a multiple-choice filter (``?state=a&state=b`` still works)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        getter = getattr(data, "getlist", None)
+        values = getter(name) if getter else [data.get(name)]
+        return [v for v in values if v]
+
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[Any]:
+        groups = super().optgroups(name, value, attrs)
+        blank = self.create_option(name, "", "---------", not value, 0)
+        return [(None, [blank], 0), *groups]
+
 
 ORDERINGS = {
+    "deadline": (F("next_due").asc(nulls_last=True), "priority_rank", "submitted_at"),
     "priority": ("priority_rank", "submitted_at"),
     "newest": ("-submitted_at",),
     "oldest": ("submitted_at",),
@@ -22,9 +39,13 @@ ORDERINGS = {
 
 
 class TicketFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=TicketState.choices, label=_("State"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=TicketState.choices, label=_("State"), widget=ListSelect
+    )
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open only"))
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, label=_("Priority"), widget=ListSelect
+    )
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
@@ -47,6 +68,7 @@ class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     sort = django_filters.ChoiceFilter(
         choices=[
+            ("deadline", _("Nearest deadline")),
             ("priority", _("Priority")),
             ("newest", _("Newest")),
             ("oldest", _("Oldest")),
@@ -87,8 +109,8 @@ class TicketFilter(django_filters.FilterSet):
         )
 
     def filter_sort(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        return qs.annotate(priority_rank=PRIORITY_RANK).order_by(
-            *ORDERINGS.get(value, ORDERINGS["priority"])
+        return qs.annotate(priority_rank=PRIORITY_RANK, next_due=NEXT_DUE).order_by(
+            *ORDERINGS.get(value, ORDERINGS["deadline"])
         )
 
 

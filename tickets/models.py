@@ -169,6 +169,20 @@ class Ticket(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"))
 
+    # SLA clocks (see tickets/sla.py). Deadlines are stored, computed by services on
+    # submit, priority change, pause and resume; the sweep reads sla_next_check_at.
+    response_due_at = models.DateTimeField(_("respond by"), null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(_("response overdue since"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(
+        _("resolution overdue since"), null=True, blank=True
+    )
+    sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    held_seconds = models.PositiveIntegerField(_("time on hold (working seconds)"), default=0)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("ticket")
@@ -191,6 +205,16 @@ class Ticket(FSMModelMixin, models.Model):
             models.Index(fields=["requester", "-submitted_at"], name="tickets_by_requester"),
             models.Index(fields=["assignee", "state"], name="tickets_by_assignee"),
             models.Index(fields=["state", "priority"], name="tickets_by_state_priority"),
+            models.Index(
+                fields=["sla_next_check_at"],
+                name="tickets_sla_due",
+                condition=Q(sla_next_check_at__isnull=False),
+            ),
+            models.Index(
+                fields=["response_due_at"],
+                name="tickets_open_by_response_due",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,3 +386,34 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.kind}"
+
+
+# Models kept in their own modules; imported here so Django registers them with this app.
+from tickets.notification_models import Notification, NotificationChannel  # noqa: E402
+from tickets.sla_models import (  # noqa: E402
+    BusinessCalendar,
+    CalendarDay,
+    CalendarDayKind,
+    SiteCalendar,
+    SlaEvent,
+    SlaEventKind,
+    SlaPolicy,
+)
+
+__all__ = [
+    "Attachment",
+    "BusinessCalendar",
+    "CalendarDay",
+    "CalendarDayKind",
+    "Category",
+    "Message",
+    "Notification",
+    "NotificationChannel",
+    "SiteCalendar",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaPolicy",
+    "Ticket",
+    "TicketCounter",
+    "TicketEvent",
+]

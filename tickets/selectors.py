@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    IntegerField,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
 
 from accounts.permissions import capabilities
 from tickets.choices import OPEN_STATES, Priority
@@ -24,6 +33,15 @@ PRIORITY_RANK = Case(
 )
 
 
+# The deadline that matters now: response while unaccepted, then resolution (unless paused).
+NEXT_DUE = Case(
+    When(state="submitted", then=F("response_due_at")),
+    When(sla_paused_at__isnull=True, then=F("resolution_due_at")),
+    default=Value(None),
+    output_field=DateTimeField(),
+)
+
+
 def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
@@ -35,17 +53,17 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
 def ticket_list_for(user: Any) -> QuerySet[Ticket]:
     """Rows for lists (queue, my tickets, API): the related names in one query."""
     return tickets_visible_to(user).select_related(
-        "requester", "assignee", "category", "category__parent", "site"
+        "requester", "assignee", "reported_by", "category", "category__parent", "site"
     )
 
 
 def queue_for(user: Any) -> QuerySet[Ticket]:
-    """The engineer's queue: open tickets, most urgent first."""
+    """The engineer's queue: open tickets, nearest deadline first (paused ones last)."""
     return (
         ticket_list_for(user)
         .filter(state__in=OPEN_STATES)
-        .annotate(priority_rank=PRIORITY_RANK)
-        .order_by("priority_rank", "submitted_at")
+        .annotate(priority_rank=PRIORITY_RANK, next_due=NEXT_DUE)
+        .order_by(F("next_due").asc(nulls_last=True), "priority_rank", "submitted_at")
     )
 
 
@@ -117,6 +135,16 @@ def engineers() -> QuerySet[Any]:
 
     return (
         User.objects.filter(is_active=True, groups__permissions__codename="work_ticket")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def tech_leads() -> QuerySet[Any]:
+    from accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True, groups__permissions__codename="lead_ticket")
         .distinct()
         .order_by("username")
     )

@@ -26,7 +26,7 @@ from django_fsm import can_proceed
 
 from accounts.models import User
 from accounts.permissions import capabilities
-from tickets import permissions
+from tickets import clocks, notifications, permissions
 from tickets.attachments import clean_filename, stored_content_type, validate_upload
 from tickets.choices import (
     Channel,
@@ -42,6 +42,11 @@ from tickets.choices import (
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
 from tickets.priority import derive_priority
+from tickets.selectors import engineers
+
+# After a transition: SLA changes to explain (kind, data) and who to tell.
+ClockStep = Callable[[Ticket, dt.datetime], list[tuple[str, dict[str, Any]]]]
+NotifyStep = Callable[[Ticket, TicketEvent, dt.datetime], None]
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
@@ -205,6 +210,8 @@ def _transition(
     validate: Callable[[Ticket], dict[str, Any]],
     data: Callable[[Ticket], dict[str, Any]] | None = None,
     before: Callable[[Ticket], None] | None = None,
+    clock: ClockStep | None = None,
+    notify: NotifyStep | None = None,
 ) -> Ticket:
     now = timezone.now()
     with transaction.atomic():
@@ -223,8 +230,9 @@ def _transition(
         from_state = ticket.state
         method(now=now, **kwargs)
         ticket.last_activity_at = now
+        sla_steps = clock(ticket, now) if clock else []
         ticket.save()
-        _record(
+        recorded = _record(
             ticket,
             event,
             actor=actor,
@@ -233,7 +241,61 @@ def _transition(
             to_state=ticket.state,
             data=data(ticket) if data else {},
         )
+        for kind, step_data in sla_steps:
+            _record(ticket, kind, actor=actor, now=now, data=step_data)
+        if notify:
+            notify(ticket, recorded, now)
     return ticket
+
+
+def _tell(recipients: Iterable[Any], kind: str) -> NotifyStep:
+    """A notify step: tell these people about the event just recorded."""
+
+    def step(ticket: Ticket, event: TicketEvent, now: dt.datetime) -> None:
+        notifications.notify(
+            recipients=list(recipients),
+            kind=kind,
+            cause=f"event:{event.pk}",
+            ticket=ticket,
+            now=now,
+        )
+
+    return step
+
+
+def _tell_requester(kind: str) -> NotifyStep:
+    def step(ticket: Ticket, event: TicketEvent, now: dt.datetime) -> None:
+        _tell([ticket.requester], kind)(ticket, event, now)
+
+    return step
+
+
+def _tell_assignee(kind: str) -> NotifyStep:
+    def step(ticket: Ticket, event: TicketEvent, now: dt.datetime) -> None:
+        _tell([ticket.assignee], kind)(ticket, event, now)
+
+    return step
+
+
+def _pause_clock(reason: str) -> ClockStep:
+    def step(ticket: Ticket, now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
+        data = clocks.pause(ticket, now, reason)
+        return [(EventKind.SLA_PAUSED, data)] if data else []
+
+    return step
+
+
+def _resume_clock(reason: str) -> ClockStep:
+    def step(ticket: Ticket, now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
+        data = clocks.resume(ticket, now, reason)
+        return [(EventKind.SLA_RESUMED, data)] if data else []
+
+    return step
+
+
+def _finish_clock(ticket: Ticket, now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
+    clocks.finish(ticket)
+    return []
 
 
 # --- submission ---------------------------------------------------------------
@@ -302,7 +364,9 @@ def submit_ticket(
             last_activity_at=now,
             **fields,
         )
-        _record(
+        sla_data = clocks.start(ticket)
+        ticket.save(update_fields=clocks.SLA_FIELDS)
+        event = _record(
             ticket,
             EventKind.SUBMITTED,
             actor=actor,
@@ -310,7 +374,10 @@ def submit_ticket(
             to_state=TicketState.SUBMITTED,
             data={"channel": ticket.channel, "priority": ticket.priority},
         )
+        _record(ticket, EventKind.SLA_STARTED, actor=None, now=now, data=sla_data)
         _store_files(ticket, files, actor=actor, now=now)
+        if ticket.priority == Priority.HIGH:  # 7x24 emergency: every engineer hears of it
+            _tell(engineers(), "ticket_submitted")(ticket, event, now)
     return ticket
 
 
@@ -329,13 +396,21 @@ def accept_ticket(ticket_id: int, *, actor: User, assignee: User | None = None) 
                 raise ValidationError({"assignee": _("This person does not work the queue.")})
         return {"assignee": person}
 
+    response: dict[str, Any] = {}
+
+    def clock(ticket: Ticket, now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
+        response.update(clocks.stop_response(ticket, now))
+        return []
+
     return _transition(
         ticket_id,
         actor=actor,
         name="accept",
         event=EventKind.ACCEPTED,
         validate=validate,
-        data=lambda t: {"assignee": t.assignee.name if t.assignee else ""},
+        data=lambda t: {"assignee": t.assignee.name if t.assignee else "", **response},
+        clock=clock,
+        notify=_tell_requester("ticket_accepted"),
     )
 
 
@@ -373,6 +448,8 @@ def resolve_ticket(ticket_id: int, *, actor: User, solution: str) -> Ticket:
         name="resolve",
         event=EventKind.RESOLVED,
         validate=lambda t: {"solution": _text("solution", solution, max_length=TEXT_MAX)},
+        clock=_pause_clock("awaiting_verification"),
+        notify=_tell_requester("ticket_resolved"),
     )
 
 
@@ -394,6 +471,7 @@ def verify_ticket(ticket_id: int, *, actor: User, verification_note: str = "") -
             "note": t.verification_note,
             "on_behalf": not permissions.is_requester_of(t, actor),
         },
+        clock=_finish_clock,
     )
 
 
@@ -412,12 +490,19 @@ def reject_fix(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         event=EventKind.FIX_REJECTED,
         validate=validate,
         data=lambda t: {"reason": checked["reason"], "reopen_count": t.reopen_count},
+        clock=_resume_clock("fix_rejected"),
+        notify=_tell_assignee("fix_rejected"),
     )
 
 
 def close_ticket(ticket_id: int, *, actor: User) -> Ticket:
     return _transition(
-        ticket_id, actor=actor, name="close", event=EventKind.CLOSED, validate=lambda t: {}
+        ticket_id,
+        actor=actor,
+        name="close",
+        event=EventKind.CLOSED,
+        validate=lambda t: {},
+        clock=_finish_clock,
     )
 
 
@@ -429,6 +514,7 @@ def cancel_ticket(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         event=EventKind.CANCELLED,
         validate=lambda t: {"reason": _text("reason", reason, max_length=SHORT_MAX)},
         data=lambda t: {"reason": t.cancel_reason},
+        clock=_finish_clock,
     )
 
 
@@ -471,13 +557,22 @@ def add_message(
             and permissions.is_requester_of(ticket, actor)
         )
         kind = EventKind.NOTE_ADDED if internal else EventKind.REPLIED
+        resumed = None
         if answered:
             kind = EventKind.INFO_PROVIDED
             ticket.waiting_on = WaitingOn.NONE
+            resumed = clocks.resume(ticket, now, "requester_answered")
         ticket.last_activity_at = now
-        ticket.save(update_fields=["waiting_on", "last_activity_at"])
-        _record(ticket, kind, actor=actor, now=now, message=message, is_internal=internal)
+        ticket.save(update_fields=["waiting_on", "last_activity_at", *clocks.SLA_FIELDS])
+        event = _record(ticket, kind, actor=actor, now=now, message=message, is_internal=internal)
+        if resumed:
+            _record(ticket, EventKind.SLA_RESUMED, actor=actor, now=now, data=resumed)
         _store_files(ticket, files, actor=actor, now=now, message=message, is_internal=internal)
+        if not internal:  # internal notes never leave the engineers' view
+            if permissions.is_requester_of(ticket, actor):
+                _tell_assignee("info_provided" if answered else "reply")(ticket, event, now)
+            else:
+                _tell_requester("reply")(ticket, event, now)
     return message
 
 
@@ -498,8 +593,12 @@ def request_info(ticket_id: int, *, actor: User, question: str) -> Ticket:
         )
         ticket.waiting_on = WaitingOn.REQUESTER
         ticket.last_activity_at = now
-        ticket.save(update_fields=["waiting_on", "last_activity_at"])
-        _record(ticket, EventKind.INFO_REQUESTED, actor=actor, now=now, message=message)
+        paused = clocks.pause(ticket, now, "waiting_on_requester")
+        ticket.save(update_fields=["waiting_on", "last_activity_at", *clocks.SLA_FIELDS])
+        event = _record(ticket, EventKind.INFO_REQUESTED, actor=actor, now=now, message=message)
+        if paused:
+            _record(ticket, EventKind.SLA_PAUSED, actor=actor, now=now, data=paused)
+        _tell_requester("info_requested")(ticket, event, now)
     return ticket
 
 
@@ -579,7 +678,10 @@ def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) 
         ticket.priority = new
         ticket.priority_reason = why
         ticket.last_activity_at = now
-        ticket.save(update_fields=["priority", "priority_reason", "last_activity_at"])
+        recalculated = clocks.recalculate(ticket, now, why)
+        ticket.save(
+            update_fields=["priority", "priority_reason", "last_activity_at", *clocks.SLA_FIELDS]
+        )
         _record(
             ticket,
             EventKind.PRIORITY_CHANGED,
@@ -587,6 +689,7 @@ def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) 
             now=now,
             data={"from": old, "to": new, "reason": why},
         )
+        _record(ticket, EventKind.SLA_RECALCULATED, actor=actor, now=now, data=recalculated)
     return ticket
 
 

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import capabilities
 from tickets import forms, permissions, selectors, services
-from tickets.choices import OPEN_STATES, STATE_STEPS, Channel, TicketState
+from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, STATE_STEPS, Channel, TicketState
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
@@ -168,6 +168,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
     caps = capabilities(user)
     is_requester = permissions.is_requester_of(ticket, user)
     events = list(selectors.events_for(user, ticket))
+    sla_events = [e for e in events if e.kind in SLA_EVENT_KINDS]
+    events = [e for e in events if e.kind not in SLA_EVENT_KINDS]
     can = {
         "accept": ticket.state == TicketState.SUBMITTED and permissions.can_work(ticket, user),
         "diagnose": ticket.state == TicketState.ACCEPTED and permissions.can_handle(ticket, user),
@@ -204,6 +206,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
     return {
         "ticket": ticket,
         "events": events,
+        "sla_events": sla_events,
         "attachments": list(selectors.attachments_for(user, ticket)),
         "is_requester": is_requester,
         "work_view": caps.view_all,

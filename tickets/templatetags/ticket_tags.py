@@ -93,3 +93,42 @@ def state_label(state: str) -> str:
         return str(TicketState(state).label)
     except ValueError:
         return state
+
+
+@register.simple_tag
+def sla_clocks(ticket: Any) -> list[Any]:
+    from django.utils import timezone
+
+    from tickets.sla_display import resolution_clock, response_clock
+
+    now = timezone.now()
+    return [response_clock(ticket, now), resolution_clock(ticket, now)]
+
+
+@register.simple_tag
+def queue_clock(ticket: Any) -> Any:
+    from django.utils import timezone
+
+    from tickets.sla_display import queue_clock as clock
+
+    return clock(ticket, timezone.now())
+
+
+@register.filter
+def iso_datetime(value: str | None) -> Any:
+    """Turn an ISO string stored in event data back into a datetime for ``|date``."""
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    from tickets.sla_display import duration_text
+
+    return duration_text(int(seconds or 0))

@@ -1,0 +1,141 @@
+"""Moving a ticket's SLA columns when a service changes the ticket.
+
+Called by ``tickets.services`` inside their transaction, on the locked row.
+Each function changes fields on the ticket only and returns the data for the
+``TicketEvent`` that explains the change; the arithmetic is in ``tickets.sla``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tickets import sla
+from tickets.calendars import calendar_for_site, policy_for
+from tickets.models import Ticket
+
+SLA_FIELDS = [
+    "response_due_at",
+    "response_warn_at",
+    "response_breached_at",
+    "resolution_due_at",
+    "resolution_warn_at",
+    "resolution_breached_at",
+    "sla_paused_at",
+    "held_seconds",
+    "sla_next_check_at",
+]
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _apply_deadlines(ticket: Ticket) -> sla.Policy:
+    policy = policy_for(ticket.priority)
+    found = sla.deadlines(
+        submitted_at=ticket.submitted_at,
+        held_seconds=ticket.held_seconds,
+        policy=policy,
+        calendar=calendar_for_site(ticket.site_id),
+    )
+    ticket.response_due_at = found.response_due_at
+    ticket.response_warn_at = found.response_warn_at
+    ticket.resolution_due_at = found.resolution_due_at
+    ticket.resolution_warn_at = found.resolution_warn_at
+    return policy
+
+
+def refresh_next_check(ticket: Ticket) -> None:
+    ticket.sla_next_check_at = sla.next_check(ticket)
+
+
+def start(ticket: Ticket) -> dict[str, Any]:
+    """Both clocks start at submission."""
+    policy = _apply_deadlines(ticket)
+    refresh_next_check(ticket)
+    return {
+        "priority": ticket.priority,
+        "response_due_at": _iso(ticket.response_due_at),
+        "resolution_due_at": _iso(ticket.resolution_due_at),
+        "respond_minutes": policy.respond_minutes,
+        "respond_24x7": policy.respond_24x7,
+        "resolve_minutes": policy.resolve_minutes,
+        "resolve_24x7": policy.resolve_24x7,
+    }
+
+
+def stop_response(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    """Acceptance is the first response: met, or late by how much (wall-clock seconds)."""
+    due = ticket.response_due_at
+    late = bool(due and now > due)
+    if late and not ticket.response_breached_at:
+        ticket.response_breached_at = due
+    refresh_next_check(ticket)
+    return {
+        "response": "late" if late else "met",
+        "late_by_seconds": int((now - due).total_seconds()) if late and due else 0,
+    }
+
+
+def pause(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | None:
+    """Pause the resolution clock (waiting on someone, or a fix awaiting verification)."""
+    if ticket.sla_paused_at is not None:
+        return None
+    ticket.sla_paused_at = now
+    refresh_next_check(ticket)
+    return {"reason": reason, "resolution_due_at": _iso(ticket.resolution_due_at)}
+
+
+def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | None:
+    """Resume: the deadline moves by exactly the working time the clock was paused."""
+    if ticket.sla_paused_at is None:
+        return None
+    policy = policy_for(ticket.priority)
+    held = sla.held_between(ticket.sla_paused_at, now, policy, calendar_for_site(ticket.site_id))
+    old_due = ticket.resolution_due_at
+    ticket.held_seconds += held
+    ticket.sla_paused_at = None
+    _apply_deadlines(ticket)
+    if (
+        ticket.resolution_breached_at
+        and ticket.resolution_due_at
+        and ticket.resolution_due_at > now
+    ):
+        ticket.resolution_breached_at = None
+    refresh_next_check(ticket)
+    return {
+        "reason": reason,
+        "held_seconds": held,
+        "from": _iso(old_due),
+        "to": _iso(ticket.resolution_due_at),
+    }
+
+
+def recalculate(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any]:
+    """New deadlines from the submission time under the ticket's (new) priority."""
+    before = (ticket.response_due_at, ticket.resolution_due_at)
+    _apply_deadlines(ticket)
+    if ticket.response_breached_at and ticket.response_due_at and ticket.response_due_at > now:
+        ticket.response_breached_at = None
+    if (
+        ticket.resolution_breached_at
+        and ticket.resolution_due_at
+        and ticket.resolution_due_at > now
+    ):
+        ticket.resolution_breached_at = None
+    refresh_next_check(ticket)
+    return {
+        "reason": reason,
+        "priority": ticket.priority,
+        "response_from": _iso(before[0]),
+        "response_to": _iso(ticket.response_due_at),
+        "resolution_from": _iso(before[1]),
+        "resolution_to": _iso(ticket.resolution_due_at),
+    }
+
+
+def finish(ticket: Ticket) -> None:
+    """Verified, closed or cancelled: nothing left to watch."""
+    ticket.sla_paused_at = None
+    ticket.sla_next_check_at = None

@@ -1,0 +1,694 @@
+"""Demo data for ``manage.py load_demo``: three offices, their people, devices and tickets.
+
+Only data lives here; ``tickets/management/commands/load_demo.py`` loads it.
+Each ticket is a submission followed by the steps that walk it through its life;
+every step is one call of a service in ``tickets.services`` by the named user, so
+the timeline, events and derived fields are exactly what the real screens make.
+The contents follow the support manual (see docs: printer out of paper, OA
+account locked, blue screen, invoicing, company-wide mail delay, ransomware …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from accounts.roles import Role
+
+# Every demo account has this password; the command prints it with the logins.
+DEMO_PASSWORD = "demo12345"  # noqa: S105 (a published demo password, never a real one)
+DEMO_URL = "http://127.0.0.1:8000"
+# The site whose presence means "the demo data is loaded".
+MARKER_SITE = "sh-hq"
+
+
+# --- places and people ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    code: str
+    name: str
+    city: str
+    local_it_contacts: str
+    time_zone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    username: str
+    display_name: str
+    role: str
+    site: str  # site code
+    department: str  # department name
+    phone: str
+    language: str = ""  # "" follows the browser; "zh-hans" or "en" is a saved choice
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@example.com"
+
+
+SITES = [
+    SiteSpec(
+        code=MARKER_SITE,
+        name="上海总部",
+        city="Shanghai",
+        local_it_contacts=(
+            "IT服务台 021-6088 8000（工作日 9:00-18:00）\n李强 分机 8011，bob@example.com"
+        ),
+    ),
+    SiteSpec(
+        code="bj",
+        name="北京分公司",
+        city="Beijing",
+        local_it_contacts="驻场IT专员 赵敏 010-8566 2021，erin@example.com",
+    ),
+    SiteSpec(
+        code="sz",
+        name="深圳办公室",
+        city="Shenzhen",
+        local_it_contacts="无驻场IT，由上海总部远程支持；现场协助请联系前台 0755-8633 1000",
+    ),
+]
+
+# (department name, site code): each department belongs to the office it sits in.
+DEPARTMENTS = [
+    ("财务部", "sh-hq"),
+    ("人力资源部", "sh-hq"),
+    ("销售部", "bj"),
+    ("研发部", "sz"),
+    ("IT部", "sh-hq"),
+]
+
+USERS = [
+    UserSpec("alice", "王丽", Role.REQUESTER, "sh-hq", "财务部", "138 0210 1001", "zh-hans"),
+    UserSpec("carol", "陈晨", Role.REQUESTER, "bj", "销售部", "139 1010 2002", "zh-hans"),
+    UserSpec("frank", "Frank Miller", Role.REQUESTER, "sz", "研发部", "+86 135 0755 3003", "en"),
+    UserSpec("bob", "李强", Role.ENGINEER, "sh-hq", "IT部", "021-6088 8011", "zh-hans"),
+    UserSpec("erin", "赵敏", Role.ENGINEER, "bj", "IT部", "010-8566 2021", "zh-hans"),
+    UserSpec("tom", "张涛", Role.TECH_LEAD, "sh-hq", "IT部", "021-6088 8001", "zh-hans"),
+    UserSpec("dave", "刘洋", Role.MANAGER, "sh-hq", "IT部", "021-6088 8000", "zh-hans"),
+    UserSpec("admin", "系统管理员", Role.ADMIN, "sh-hq", "IT部", "021-6088 8099"),
+]
+
+
+# --- devices ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    tag: str
+    kind: str
+    vendor: str
+    model: str
+    os_version: str
+    site: str  # site code
+    owner: str | None  # username
+    warranty_end: dt.date | None
+
+
+# fmt: off
+ASSETS = [
+    # tag, kind, vendor, model, OS or firmware, site, owner, warranty ends
+    AssetSpec("SH-PRN-0001", "printer", "HP", "LaserJet Pro M404dn", "固件 002.2135",
+              "sh-hq", None, dt.date(2026, 6, 30)),
+    AssetSpec("SH-LT-0012", "laptop", "Lenovo", "ThinkPad X1 Carbon Gen 11", "Windows 11 23H2",
+              "sh-hq", "alice", dt.date(2027, 3, 31)),
+    AssetSpec("BJ-PC-0031", "desktop", "Dell", "OptiPlex 7090", "Windows 10 22H2",
+              "bj", "carol", dt.date(2025, 9, 30)),
+    AssetSpec("BJ-SW-0001", "network", "H3C", "S5130S-28S-EI", "Comware V7.1.070",
+              "bj", None, dt.date(2027, 12, 31)),
+    AssetSpec("BJ-AP-0003", "network", "Huawei", "AirEngine 5761-11", "V200R022C00",
+              "bj", None, dt.date(2028, 1, 31)),
+    AssetSpec("SH-SRV-0002", "server", "Dell", "PowerEdge R740", "Windows Server 2019 (FS01)",
+              "sh-hq", None, dt.date(2026, 2, 28)),
+    AssetSpec("SZ-LT-0007", "laptop", "Dell", "Latitude 7440", "Windows 11 23H2",
+              "sz", "frank", dt.date(2027, 5, 31)),
+    AssetSpec("SH-PH-0005", "phone", "Yealink", "SIP-T54W", "96.86.0.70",
+              "sh-hq", None, dt.date(2026, 8, 31)),
+]
+# fmt: on
+
+
+# --- tickets: a submission, then the steps of its life ------------------------------
+
+
+@dataclass(frozen=True)
+class Accept:
+    by: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A public reply (a requester's reply to an info request answers it)."""
+
+    by: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """An internal note; requesters never see it."""
+
+    by: str
+    body: str
+
+
+@dataclass(frozen=True)
+class AskInfo:
+    by: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Diagnose:
+    by: str
+    root_cause_type: str
+    root_cause: str
+    impact_scope: str
+    solution_plan: str
+
+
+@dataclass(frozen=True)
+class Resolve:
+    by: str
+    solution: str
+
+
+@dataclass(frozen=True)
+class RejectFix:
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verify:
+    by: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Close:
+    by: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    by: str
+    reason: str
+
+
+Step = Accept | Reply | Note | AskInfo | Diagnose | Resolve | RejectFix | Verify | Close | Cancel
+
+
+@dataclass(frozen=True)
+class TicketSpec:
+    requester: str
+    title: str
+    description: str
+    category: str  # category slug (tickets/migrations/0002_default_categories.py)
+    impact: str  # single / multiple / network
+    urgency: str  # interrupted / abnormal / experience
+    channel: str = "web"
+    logged_by: str | None = None  # an engineer filing for the requester (phone, email …)
+    affected_system: str = ""
+    scenario: str = ""
+    contact: str = ""
+    asset: str | None = None  # asset tag
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+
+TICKETS = [
+    # Closed: the manual's printer example, start to finish.
+    TicketSpec(
+        requester="alice",
+        title="打印机提示“缺纸”但纸仓已满",
+        description=(
+            "财务部3楼的打印机一直提示“纸盒1缺纸”，但纸仓是满的，重新放纸也没用。"
+            "其他同事也打印不了，月底报表急着要打。"
+        ),
+        category="hardware-printer",
+        impact="multiple",
+        urgency="abnormal",
+        affected_system="HP LaserJet Pro M404dn，固件 002.2135",
+        scenario="打印PDF文件时触发",
+        asset="SH-PRN-0001",
+        steps=(
+            Accept("bob"),
+            Reply("bob", "您好，已受理，我10分钟后到3楼现场查看。"),
+            Note(
+                "bob",
+                "现场：纸张到位传感器挡片卡在下方，进纸辊磨损明显。维保记录显示该机3月也报过卡纸。",
+            ),
+            Diagnose(
+                "bob",
+                root_cause_type="hardware",
+                root_cause="纸张到位传感器挡片被纸屑卡住，进纸辊老化打滑，打印机误判为缺纸。",
+                impact_scope="财务部3楼共用打印机，约12人",
+                solution_plan="清理传感器挡片，更换进纸辊（备件库有货），约20分钟，不影响其他打印机。",
+            ),
+            Resolve(
+                "bob", "已清理纸张传感器并更换进纸辊，打印测试页10张正常。旧进纸辊已放入回收箱。"
+            ),
+            Verify("alice", "打印成功，速度恢复正常，谢谢！"),
+            Close("bob"),
+        ),
+    ),
+    # Resolved, awaiting the requester's verification; asked for details first.
+    TicketSpec(
+        requester="alice",
+        title="OA系统登录报错“账号锁定”",
+        description="登录OA系统时提示“账号已锁定，请联系管理员”，密码重置后仍失败。",
+        category="permission-account",
+        impact="single",
+        urgency="interrupted",
+        channel="im",
+        affected_system="OA协同办公系统 V8.1（Chrome 浏览器）",
+        scenario="早上上班登录OA审批报销单",
+        contact="企业微信 王丽",
+        steps=(
+            Accept("erin"),
+            AskInfo("erin", "请问您的手机或平板上是否配置了公司邮箱？最近一次修改密码是什么时候？"),
+            Reply("alice", "手机上的邮件App配置了公司邮箱，上周五改过一次密码。"),
+            Note(
+                "erin", "域控安全日志 4740：锁定来源为 alice 的手机（ActiveSync），旧密码反复重试。"
+            ),
+            Diagnose(
+                "erin",
+                root_cause_type="permission",
+                root_cause="手机邮件客户端仍保存旧密码，自动同步反复认证失败，触发域账号锁定策略。",
+                impact_scope="仅王丽本人账号",
+                solution_plan="解锁域账号，指导用户在手机邮件App中更新密码后再登录OA。",
+            ),
+            Resolve(
+                "erin",
+                "已解锁域账号，并远程指导在手机上更新邮箱密码。请您重新登录OA并发起一次审批，确认是否正常。",
+            ),
+        ),
+    ),
+    # Accepted and waiting on the requester: a phone call logged by the engineer.
+    TicketSpec(
+        requester="carol",
+        logged_by="bob",
+        title="电脑蓝屏，重启后仍反复出现",
+        description="来电反映：电脑开机半小时左右就蓝屏重启，今天已经出现三次，无法正常办公。",
+        category="hardware-pc",
+        impact="single",
+        urgency="interrupted",
+        channel="phone",
+        affected_system="Dell OptiPlex 7090，Windows 10 22H2",
+        scenario="打开CRM和Excel处理客户报价时",
+        contact="手机 139 1010 2002",
+        asset="BJ-PC-0031",
+        steps=(
+            Accept("bob"),
+            AskInfo(
+                "bob",
+                "请提供蓝屏代码或错误日志：蓝屏界面上“终止代码”后面的文字（如 MEMORY_MANAGEMENT），"
+                "或者拍一张蓝屏照片发给我们。",
+            ),
+            Note("bob", "北京驻场赵敏今天下午有空，必要时安排现场检测内存。"),
+        ),
+    ),
+    # Rejected once, resolved again, then verified (reopen count 1).
+    TicketSpec(
+        requester="alice",
+        title="财务系统无法开票",
+        description="在财务系统开具增值税专用发票时，点击“开具”后提示“税控设备连接失败”，客户今天急需发票。",
+        category="software-business",
+        impact="single",
+        urgency="interrupted",
+        affected_system="用友U8 财务系统 V13.0，税控盘驱动 3.2",
+        scenario="开具增值税专用发票",
+        asset="SH-LT-0012",
+        steps=(
+            Accept("erin"),
+            Note(
+                "erin",
+                "应用服务器日志：税控接口插件昨晚自动更新到 3.3，与U8 V13.0 的组件版本不兼容。",
+            ),
+            Diagnose(
+                "erin",
+                root_cause_type="software",
+                root_cause="税控接口插件更新后导致系统兼容性故障。",
+                impact_scope="仅王丽的开票电脑",
+                solution_plan="回滚税控插件到 3.2 并关闭自动更新，预计15分钟。",
+            ),
+            Resolve("erin", "已将税控插件回滚到 3.2 并关闭自动更新，测试开票成功。"),
+            RejectFix("alice", "专用发票可以开了，但开普通发票时还是提示“税控设备连接失败”。"),
+            Note("erin", "普票走另一个组件（发票打印服务），也被一起更新了，需要一并回滚。"),
+            Resolve(
+                "erin",
+                "已回滚发票打印服务组件并重启服务，专票、普票各测试开具一张均正常，已作废测试票。",
+            ),
+            Verify("alice", "专票和普票都能正常开具了。"),
+        ),
+    ),
+    # Diagnosed: a company-wide problem reported by email.
+    TicketSpec(
+        requester="carol",
+        title="全公司邮件延迟，外部邮件半小时后才收到",
+        description="客户发来的邮件要过30分钟以上才收到，北京和上海的同事都反映同样问题。",
+        category="configuration-email",
+        impact="network",
+        urgency="abnormal",
+        channel="email",
+        affected_system="Exchange Server 2019 + 反垃圾邮件网关",
+        scenario="接收外部客户邮件",
+        steps=(
+            Accept("tom"),
+            Note("tom", "网关队列积压约 4,000 封，扫描平均耗时从 2 秒升到 40 秒。已联系网关厂商。"),
+            Reply("tom", "我们已确认是邮件网关处理变慢，正在处理，每小时同步一次进展。"),
+            Diagnose(
+                "tom",
+                root_cause_type="configuration",
+                root_cause="反垃圾邮件网关昨晚更新了附件深度扫描规则，大附件扫描超时导致队列积压。",
+                impact_scope="全公司邮件系统延迟（所有站点的外部来信）",
+                solution_plan="先回滚扫描规则恢复收信，再与厂商确认新规则的调优参数；需在18:00后操作，预计1小时内完成。",
+            ),
+        ),
+    ),
+    # Verified by the tech lead on the requester's behalf: a security event, always high.
+    TicketSpec(
+        requester="alice",
+        title="勒索病毒预警：共享盘文件被改成 .locked 后缀",
+        description=(
+            "杀毒软件弹出勒索病毒预警，财务共享盘里有几个文件夹的文件后缀变成了 .locked，打不开。"
+        ),
+        category="security-malware",
+        impact="multiple",
+        urgency="interrupted",
+        channel="im",
+        affected_system="文件服务器 FS01 \\\\fs01\\finance",
+        scenario="打开共享盘里的月度报表",
+        asset="SH-SRV-0002",
+        steps=(
+            Accept("tom"),
+            Note("tom", "已断开 alice 笔记本网络并隔离，FS01 共享已设为只读，通知安全组。"),
+            Reply("tom", "请不要重启电脑、不要再打开共享盘文件，我们马上到您工位。"),
+            Diagnose(
+                "tom",
+                root_cause_type="security",
+                root_cause="钓鱼邮件附件中的宏下载了勒索程序，在被EDR拦截前加密了部分共享文件。",
+                impact_scope="财务共享盘 3 个文件夹，约 240 个文件；仅一台终端被感染",
+                solution_plan="重装受感染终端；从昨晚快照恢复被加密文件；全员推送钓鱼邮件提醒。",
+            ),
+            Resolve(
+                "tom", "终端已重装并恢复数据，共享盘文件已从昨晚 23:00 的快照恢复，全盘扫描无残留。"
+            ),
+            Verify("tom", "电话与王丽确认：文件均可正常打开，电脑已恢复使用。"),
+        ),
+    ),
+    # Submitted, low priority.
+    TicketSpec(
+        requester="alice",
+        title="桌面壁纸设置",
+        description="想把桌面壁纸换成自己的照片，但个性化设置里是灰色的，提示“某些设置由你的组织管理”。",
+        category="configuration-device",
+        impact="single",
+        urgency="experience",
+        affected_system="ThinkPad X1 Carbon，Windows 11 23H2",
+        asset="SH-LT-0012",
+    ),
+    # Accepted: a conversation in progress.
+    TicketSpec(
+        requester="carol",
+        title="VPN 连接失败，提示错误 809",
+        description=(
+            "在客户现场用酒店Wi-Fi连公司VPN，一直提示“错误 809：无法建立网络连接”，手机热点也一样。"
+        ),
+        category="network-vpn",
+        impact="single",
+        urgency="interrupted",
+        affected_system="深信服 EasyConnect 7.6.7",
+        scenario="出差期间访问CRM",
+        contact="手机 139 1010 2002",
+        steps=(
+            Accept("erin"),
+            Reply(
+                "erin",
+                (
+                    "您好，请先在 EasyConnect 设置里把连接方式从 "
+                    "L2TP 改成 SSL，再试一次，看提示是否变化。"
+                ),
+            ),
+            Reply("carol", "改了以后不报 809 了，但是一直卡在“正在连接”。"),
+            Note("erin", "VPN网关日志无该账号的认证记录，怀疑客户端证书过期，需远程查看。"),
+        ),
+    ),
+    # Diagnosed: several users at one site.
+    TicketSpec(
+        requester="carol",
+        title="销售部会议室 Wi-Fi 频繁掉线",
+        description=(
+            "北京分公司大会议室开会时 Wi-Fi 每隔十几分钟掉线一次，视频会议经常中断，大家都受影响。"
+        ),
+        category="network-wifi",
+        impact="multiple",
+        urgency="abnormal",
+        affected_system="Corp-WiFi，华为 AirEngine 5761-11",
+        scenario="在大会议室开视频会议",
+        asset="BJ-AP-0003",
+        steps=(
+            Accept("erin"),
+            Diagnose(
+                "erin",
+                root_cause_type="network",
+                root_cause=(
+                    "会议室AP与隔壁楼层AP使用同一 5GHz 信道，人多时干扰严重导致终端频繁重连。"
+                ),
+                impact_scope="北京分公司大会议室，约20人",
+                solution_plan="调整AP信道与发射功率，开启频谱导航；需下班后操作，约30分钟。",
+            ),
+            Reply(
+                "erin", "已定位原因，计划今晚18:30后调整无线配置，届时会议室Wi-Fi会中断约30分钟。"
+            ),
+        ),
+    ),
+    # Closed as cancelled by the requester.
+    TicketSpec(
+        requester="alice",
+        title="Excel 打开大文件很慢",
+        description="打开 50MB 左右的报表要两三分钟，期间 Excel 显示“未响应”。",
+        category="software-office",
+        impact="single",
+        urgency="abnormal",
+        affected_system="Microsoft 365 Excel 版本 2408",
+        asset="SH-LT-0012",
+        steps=(Cancel("alice", "电脑重启并安装更新后已恢复正常，撤销申请。"),),
+    ),
+    # Closed as cancelled by an engineer: a duplicate report.
+    TicketSpec(
+        requester="carol",
+        title="会议室连不上无线网",
+        description="大会议室的 Wi-Fi 连上一会儿就断。",
+        category="network-wifi",
+        impact="single",
+        urgency="abnormal",
+        channel="im",
+        steps=(
+            Accept("erin"),
+            Cancel(
+                "erin", "重复申报：与“销售部会议室 Wi-Fi 频繁掉线”为同一问题，已在该工单中跟进。"
+            ),
+        ),
+    ),
+    # Accepted: raised by the monitoring integration, worked by the tech lead.
+    TicketSpec(
+        requester="bob",
+        title="文件服务器 FS01 RAID 告警：物理磁盘预测性故障",
+        description=(
+            "iDRAC 告警：PERC H730P 报告 Physical "
+            "Disk 0:1:3 预测性故障（SMART），阵列仍为 Optimal。"
+        ),
+        category="hardware-server",
+        impact="multiple",
+        urgency="abnormal",
+        channel="api",
+        affected_system="Dell PowerEdge R740，PERC H730P，iDRAC9 6.10",
+        asset="SH-SRV-0002",
+        steps=(
+            Accept("tom"),
+            Note(
+                "tom",
+                (
+                    "已向戴尔提交备件工单（服务编号 SR1234567890），"
+                    "附 TSR 日志；预计明天上午到货。该服务器曾因内存故障报修。"
+                ),
+            ),
+        ),
+    ),
+    # Closed: an access request.
+    TicketSpec(
+        requester="alice",
+        title="申请财务共享盘 2024 年度目录的访问权限",
+        description=(
+            "新接手应收账款工作，需要读写 \\\\fs01\\finance\\2024\\应收 目录，部门经理已同意。"
+        ),
+        category="permission-access",
+        impact="single",
+        urgency="abnormal",
+        steps=(
+            Accept("bob"),
+            Diagnose(
+                "bob",
+                root_cause_type="permission",
+                root_cause="新岗位未加入对应的共享盘权限组。",
+                impact_scope="仅王丽本人",
+                solution_plan="经部门经理邮件确认后，将账号加入 FIN-AR-RW 组。",
+            ),
+            Resolve("bob", "已加入 FIN-AR-RW 组，请注销后重新登录电脑使权限生效。"),
+            Verify("alice", "可以正常读写了。"),
+            Close("bob"),
+        ),
+    ),
+    # Closed: a whole floor offline, logged by phone.
+    TicketSpec(
+        requester="carol",
+        logged_by="erin",
+        title="北京分公司3楼有线网络全部中断",
+        description="来电反映：3楼销售部所有电脑和IP电话同时断网，网络图标显示“无Internet”。",
+        category="network-wired",
+        impact="network",
+        urgency="interrupted",
+        channel="phone",
+        affected_system="H3C S5130S-28S-EI 接入交换机",
+        scenario="上午9:40左右突然断开",
+        contact="座机 010-8566 3100",
+        asset="BJ-SW-0001",
+        steps=(
+            Accept("erin"),
+            Reply("erin", "已收到，正在赶往3楼弱电间，预计10分钟内到。"),
+            Note(
+                "erin", "交换机端口指示灯全部快闪，广播风暴；会议室新接的小交换机两个口被网线环接。"
+            ),
+            Diagnose(
+                "erin",
+                root_cause_type="network",
+                root_cause="会议室私接的小交换机形成环路，接入交换机未启用STP与环路检测，引发广播风暴。",
+                impact_scope="仅北京分公司3楼内网中断（约35个终端）",
+                solution_plan=(
+                    "先拔除环路网线恢复业务，再在接入交换机上启用 STP 与 loopback-detection。"
+                ),
+            ),
+            Resolve(
+                "erin", "已拔除环路并在接入交换机启用 STP 和环路检测，3楼网络恢复，IP电话测试正常。"
+            ),
+            Verify("carol", "网络已恢复，电话也能打了。"),
+            Close("erin"),
+        ),
+    ),
+    # Submitted: waiting in the queue.
+    TicketSpec(
+        requester="alice",
+        title="Windows 更新后外接显示器不亮",
+        description="昨天Windows自动更新后，扩展坞接的外接显示器黑屏，设备管理器里显卡显示黄色感叹号。",
+        category="software-os",
+        impact="single",
+        urgency="abnormal",
+        affected_system="ThinkPad X1 Carbon Gen 11，Windows 11 23H2，Intel Iris Xe",
+        scenario="Windows 自动安装10月累计更新之后",
+        asset="SH-LT-0012",
+    ),
+    # English-speaking requester in Shenzhen.
+    TicketSpec(
+        requester="frank",
+        title="Outlook keeps asking for my password",
+        description=(
+            "Since this morning Outlook pops up a password prompt every few minutes. "
+            "Entering the password works for a while, then it asks again."
+        ),
+        category="configuration-email",
+        impact="single",
+        urgency="abnormal",
+        affected_system="Outlook for Microsoft 365, version 2408",
+        asset="SZ-LT-0007",
+        steps=(
+            Accept("erin"),
+            Reply(
+                "erin",
+                "Hi Frank, could you open Credential Manager and remove the entries starting "
+                "with MicrosoftOffice16, then restart Outlook?",
+            ),
+            Reply("frank", "Done, it has been quiet for an hour now. I'll keep an eye on it."),
+        ),
+    ),
+    TicketSpec(
+        requester="frank",
+        title="Access to the GitLab group 'firmware'",
+        description=(
+            "I joined the firmware team this week and need "
+            "developer access to the GitLab group 'firmware'."
+        ),
+        category="permission-access",
+        impact="single",
+        urgency="experience",
+        affected_system="GitLab 16.11 (git.example.com)",
+    ),
+    TicketSpec(
+        requester="frank",
+        title="External monitors flicker on the docking station",
+        description=(
+            "Both external monitors on the Dell WD19 dock "
+            "flicker every few seconds; the laptop screen is fine."
+        ),
+        category="hardware-pc",
+        impact="single",
+        urgency="experience",
+        affected_system="Dell Latitude 7440, WD19TBS dock, Windows 11 23H2",
+        scenario="Working at my desk with two monitors",
+        asset="SZ-LT-0007",
+        steps=(
+            Accept("bob"),
+            Diagnose(
+                "bob",
+                root_cause_type="hardware",
+                root_cause="Dock firmware 01.00.14 has a known DisplayPort MST flicker issue.",
+                impact_scope="Frank's desk only",
+                solution_plan=(
+                    "Update the dock firmware to 01.00.32 remotely "
+                    "(with Frank's consent), about 10 minutes."
+                ),
+            ),
+            Resolve("bob", "Updated the dock firmware to 01.00.32 and reseated the DP cables."),
+            Verify("frank", "No more flicker since the update, thanks!"),
+        ),
+    ),
+    TicketSpec(
+        requester="frank",
+        title="Suspicious email asking me to reset my Office 365 password",
+        description=(
+            "Got an email from 'IT Support <it-helpdesk@micros0ft-365.com>' asking me to reset my "
+            "password via a link. I did not click it."
+        ),
+        category="security-phishing",
+        impact="single",
+        urgency="abnormal",
+        channel="email",
+        steps=(
+            Accept("tom"),
+            Diagnose(
+                "tom",
+                root_cause_type="security",
+                root_cause=(
+                    "Phishing campaign from a look-alike domain;"
+                    " 23 mailboxes received it, nobody clicked."
+                ),
+                impact_scope="23 mailboxes across all sites",
+                solution_plan=(
+                    "Block the sender domain on the gateway, purge the message from all mailboxes."
+                ),
+            ),
+            Resolve(
+                "tom",
+                (
+                    "Blocked the domain and purged the message "
+                    "from all 23 mailboxes. Thanks for reporting it!"
+                ),
+            ),
+            Verify("frank", "Thanks, it is gone from my inbox."),
+            Close("tom"),
+        ),
+    ),
+]

@@ -1,0 +1,201 @@
+"""Writing notification rows (inside the causing transaction) and sending them (after).
+
+``notify`` only inserts rows: in-app rows are delivered by being there
+(``sent_at`` is set at once); e-mail rows wait for ``send_notification``,
+which a Celery task runs after commit and ``dispatch_pending`` runs for
+anything a lost task or a broker outage left behind.
+
+Sending claims a row with a compare-and-set ``UPDATE … WHERE sent_at IS NULL
+AND (claimed_at IS NULL OR claimed_at < stale)``: two workers never send the
+same row. A worker killed between the SMTP call and marking the row sent
+leaves it claimed; after ``CLAIM_TIMEOUT`` it is sent again (at least once,
+never twice while workers are alive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from tickets.notification_models import Notification, NotificationChannel
+
+log = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+
+KIND_LABELS = {
+    "ticket_submitted": _("New high-priority ticket"),
+    "ticket_accepted": _("Your ticket was accepted"),
+    "info_requested": _("The engineer needs more information"),
+    "reply": _("New reply"),
+    "info_provided": _("The requester answered"),
+    "ticket_resolved": _("Please verify the fix"),
+    "fix_rejected": _("The fix did not work"),
+    "response_warning": _("Response due soon"),
+    "response_breach": _("Response overdue"),
+    "resolution_warning": _("Resolution due soon"),
+    "resolution_breach": _("Resolution overdue"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def build(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    cause: str,
+    ticket: Any,
+    now: dt.datetime,
+    payload: dict[str, Any] | None = None,
+) -> list[Notification]:
+    """Unsaved rows: one in-app and one e-mail message per distinct, active recipient."""
+    rows = []
+    seen = set()
+    data = {"number": ticket.number, "title": ticket.title, **(payload or {})}
+    for person in recipients:
+        if person is None or person.pk in seen or not person.is_active:
+            continue
+        seen.add(person.pk)
+        rows.append(
+            Notification(
+                recipient_id=person.pk,
+                channel=NotificationChannel.IN_APP,
+                kind=kind,
+                ticket_id=ticket.pk,
+                payload=data,
+                dedupe_key=f"{cause}:{person.pk}:in_app",
+                created_at=now,
+                sent_at=now,
+            )
+        )
+        if person.email:
+            rows.append(
+                Notification(
+                    recipient_id=person.pk,
+                    channel=NotificationChannel.EMAIL,
+                    kind=kind,
+                    ticket_id=ticket.pk,
+                    payload=data,
+                    dedupe_key=f"{cause}:{person.pk}:email",
+                    created_at=now,
+                )
+            )
+    return rows
+
+
+def save_and_dispatch(rows: Sequence[Notification]) -> None:
+    """Insert rows (a cause already notified is skipped) and send the e-mails after commit.
+
+    Must run inside the transaction that caused the notifications.
+    """
+    if not rows:
+        return
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    keys = [row.dedupe_key for row in rows if row.channel == NotificationChannel.EMAIL]
+    if keys:
+        transaction.on_commit(lambda: enqueue_by_keys(keys))
+
+
+def notify(**kwargs: Any) -> None:
+    save_and_dispatch(build(**kwargs))
+
+
+def enqueue_by_keys(keys: list[str]) -> None:
+    ids = list(
+        Notification.objects.filter(dedupe_key__in=keys, sent_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    enqueue(ids)
+
+
+def enqueue(ids: list[int]) -> None:
+    """Hand ids to a worker. Never raises: if the broker is down, dispatch_pending sends later."""
+    if not ids:
+        return
+    from tickets.tasks import dispatch_notifications
+
+    try:
+        dispatch_notifications.apply_async(args=[ids], retry=False)
+    except Exception:  # broker unreachable: the rows stay pending
+        log.warning("broker unavailable; %d notifications left for dispatch_pending", len(ids))
+
+
+def _claim(notification_id: int, now: dt.datetime) -> bool:
+    stale = now - CLAIM_TIMEOUT
+    from django.db.models import F
+
+    return bool(
+        Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def render_email(notification: Notification) -> tuple[str, str]:
+    recipient = notification.recipient
+    language = recipient.language or settings.LANGUAGE_CODE
+    number = notification.payload.get("number", "")
+    with translation.override(language):
+        context = {
+            "notification": notification,
+            "recipient": recipient,
+            "label": kind_label(notification.kind),
+            "number": number,
+            "title": notification.payload.get("title", ""),
+            "payload": notification.payload,
+            "url": settings.SITE_URL.rstrip("/")
+            + (reverse("tickets:detail", kwargs={"number": number}) if number else "/"),
+        }
+        subject = render_to_string("notifications/email_subject.txt", context).strip()
+        body = render_to_string("notifications/email_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def send_notification(notification_id: int) -> bool:
+    """Send one pending e-mail row; ``False`` if someone else has it or it is already sent."""
+    now = timezone.now()
+    if not _claim(notification_id, now):
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        subject, body = render_email(notification)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
+    except Exception as exc:  # keep the row for a retry, record why
+        Notification.objects.filter(pk=notification_id).update(
+            claimed_at=None, last_error=str(exc)[:2000]
+        )
+        log.warning("notification %s failed: %s", notification_id, exc)
+        return False
+    Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def pending_ids(limit: int = 1000) -> list[int]:
+    stale = timezone.now() - CLAIM_TIMEOUT
+    return list(
+        Notification.objects.filter(sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True
+    ).count()
