@@ -67,7 +67,7 @@ def _insert_events(
     with connection.cursor() as cursor:
         # Only placeholders are interpolated; every value travels in params.
         sql = (
-            "INSERT INTO tickets_slaevent (ticket_id, kind, due_at, created_at) VALUES "
+            "INSERT INTO tickets_slaevent (ticket_id, kind, due_at, created_at) VALUES "  # noqa: S608
             + values
             + " ON CONFLICT (ticket_id, kind, due_at) DO NOTHING RETURNING ticket_id, kind"
         )
