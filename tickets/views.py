@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -53,6 +54,23 @@ def _file_ticket(request: HttpRequest, form: forms.TicketForm, **extra: Any) -> 
     return None
 
 
+def _filed_message(ticket: Ticket) -> str:
+    """The promise, in plain words: the number and when an engineer will respond."""
+    due = ticket.response_due_at
+    if due is None:
+        return _("Ticket %(number)s has been filed.") % {"number": ticket.number}
+    local = timezone.localtime(due)
+    when = (
+        local.strftime("%H:%M")
+        if local.date() == timezone.localdate()
+        else local.strftime("%Y-%m-%d %H:%M")
+    )
+    return _("Ticket %(number)s has been filed. An engineer will respond by %(when)s.") % {
+        "number": ticket.number,
+        "when": when,
+    }
+
+
 @login_required
 def new_ticket(request: HttpRequest) -> HttpResponse:
     if not capabilities(request.user).file_ticket:
@@ -61,11 +79,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ticket = _file_ticket(request, form, channel=Channel.WEB)
         if ticket:
-            messages.success(
-                request,
-                _("Ticket %(number)s has been filed. An engineer will get back to you.")
-                % {"number": ticket.number},
-            )
+            messages.success(request, _filed_message(ticket))
             return redirect("tickets:detail", number=ticket.number)
     status = 400 if form.errors else 200
     context = {"form": form, "mode": "report", "nav": "new"}

@@ -9,12 +9,16 @@ of it is there or none. The presence of the site ``sh-hq`` means "already loaded
 from __future__ import annotations
 
 import unicodedata
+import datetime as dt
 from typing import Any
+
+import time_machine
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import Department, Site, User
 from accounts.roles import Role, assign_role
@@ -24,6 +28,9 @@ from tickets import services
 from tickets.choices import STATE_STEPS, ClosedAs, TicketState
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.models import Ticket
+
+DEMO_SPACING = dt.timedelta(minutes=50)
+DEMO_STEP = dt.timedelta(minutes=7)
 
 # What a service raises when the demo data and the rules disagree: named in the error.
 SERVICE_ERRORS = (ActionForbidden, InvalidTransition, TicketNotFound, ValidationError)
@@ -124,7 +131,14 @@ class Command(BaseCommand):
             )
             for spec in demo.ASSETS
         }
-        return [self._ticket(spec, users, assets) for spec in demo.TICKETS]
+        # Spread the tickets over the last working days so the queue, the SLA clocks and
+        # the breaches look like a real desk's: the last ticket was filed minutes ago.
+        now = timezone.now()
+        count = len(demo.TICKETS)
+        return [
+            self._ticket(spec, users, assets, filed_at=now - DEMO_SPACING * (count - index))
+            for index, spec in enumerate(demo.TICKETS)
+        ]
 
     def _site(self, spec: demo.SiteSpec) -> Site:
         fields = {
@@ -158,7 +172,27 @@ class Command(BaseCommand):
         return user
 
     def _ticket(
-        self, spec: demo.TicketSpec, users: dict[str, User], assets: dict[str, Asset]
+        self,
+        spec: demo.TicketSpec,
+        users: dict[str, User],
+        assets: dict[str, Asset],
+        *,
+        filed_at: dt.datetime,
+    ) -> Ticket:
+        """File and move one ticket, each step a few minutes after the previous one.
+
+        The services read the clock; the demo moves it back (time-machine) so the
+        history has realistic times. No timestamp is written by hand.
+        """
+        with time_machine.travel(filed_at, tick=False) as clock:
+            return self._ticket_at(spec, users, assets, clock)
+
+    def _ticket_at(
+        self,
+        spec: demo.TicketSpec,
+        users: dict[str, User],
+        assets: dict[str, Asset],
+        clock: Any,
     ) -> Ticket:
         requester = users[spec.requester]
         try:
@@ -179,6 +213,7 @@ class Command(BaseCommand):
         except SERVICE_ERRORS as exc:
             raise CommandError(f"Demo ticket “{spec.title}”: submit failed: {exc!r}") from exc
         for step in spec.steps:
+            clock.shift(DEMO_STEP)
             try:
                 self._step(ticket.pk, step, users)
             except SERVICE_ERRORS as exc:
