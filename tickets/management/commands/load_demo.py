@@ -8,12 +8,11 @@ of it is there or none. The presence of the site ``sh-hq`` means "already loaded
 
 from __future__ import annotations
 
-import unicodedata
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import time_machine
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, transaction
