@@ -24,6 +24,7 @@ SLA_FIELDS = [
     "sla_paused_at",
     "held_seconds",
     "sla_next_check_at",
+    "next_due_at",
 ]
 
 
@@ -48,6 +49,7 @@ def _apply_deadlines(ticket: Ticket) -> sla.Policy:
 
 def refresh_next_check(ticket: Ticket) -> None:
     ticket.sla_next_check_at = sla.next_check(ticket)
+    ticket.next_due_at = sla.current_due(ticket)
 
 
 def start(ticket: Ticket) -> dict[str, Any]:
@@ -139,3 +141,4 @@ def finish(ticket: Ticket) -> None:
     """Verified, closed or cancelled: nothing left to watch."""
     ticket.sla_paused_at = None
     ticket.sla_next_check_at = None
+    ticket.next_due_at = None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Site, User
 from tickets.choices import OPEN_STATES, Priority, TicketState, WaitingOn
 from tickets.models import Category, Ticket
-from tickets.selectors import NEXT_DUE, PRIORITY_RANK
+from tickets.selectors import PRIORITY_RANK
 
 
 class ListSelect(forms.Select):
@@ -30,7 +30,7 @@ class ListSelect(forms.Select):
 
 
 ORDERINGS = {
-    "deadline": (F("next_due").asc(nulls_last=True), "priority_rank", "submitted_at"),
+    "deadline": (F("next_due_at").asc(nulls_last=True), "submitted_at"),
     "priority": ("priority_rank", "submitted_at"),
     "newest": ("-submitted_at",),
     "oldest": ("submitted_at",),
@@ -109,7 +109,7 @@ class TicketFilter(django_filters.FilterSet):
         )
 
     def filter_sort(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        return qs.annotate(priority_rank=PRIORITY_RANK, next_due=NEXT_DUE).order_by(
+        return qs.annotate(priority_rank=PRIORITY_RANK).order_by(
             *ORDERINGS.get(value, ORDERINGS["deadline"])
         )
 

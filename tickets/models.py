@@ -9,7 +9,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -182,6 +182,9 @@ class Ticket(FSMModelMixin, models.Model):
     sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
     held_seconds = models.PositiveIntegerField(_("time on hold (working seconds)"), default=0)
     sla_next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The deadline that matters now (response while unaccepted, then resolution unless
+    # paused); the queue sorts on it through an index.
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -211,8 +214,9 @@ class Ticket(FSMModelMixin, models.Model):
                 condition=Q(sla_next_check_at__isnull=False),
             ),
             models.Index(
-                fields=["response_due_at"],
-                name="tickets_open_by_response_due",
+                F("next_due_at").asc(nulls_last=True),
+                "submitted_at",
+                name="tickets_queue_by_due",
                 condition=Q(state__in=sorted(OPEN_STATES)),
             ),
         ]

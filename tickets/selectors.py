@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    DateTimeField,
     F,
     IntegerField,
     Prefetch,
@@ -30,15 +29,6 @@ PRIORITY_RANK = Case(
     When(priority=Priority.MEDIUM, then=Value(1)),
     default=Value(2),
     output_field=IntegerField(),
-)
-
-
-# The deadline that matters now: response while unaccepted, then resolution (unless paused).
-NEXT_DUE = Case(
-    When(state="submitted", then=F("response_due_at")),
-    When(sla_paused_at__isnull=True, then=F("resolution_due_at")),
-    default=Value(None),
-    output_field=DateTimeField(),
 )
 
 
@@ -62,8 +52,8 @@ def queue_for(user: Any) -> QuerySet[Ticket]:
     return (
         ticket_list_for(user)
         .filter(state__in=OPEN_STATES)
-        .annotate(priority_rank=PRIORITY_RANK, next_due=NEXT_DUE)
-        .order_by(F("next_due").asc(nulls_last=True), "priority_rank", "submitted_at")
+        .annotate(priority_rank=PRIORITY_RANK)
+        .order_by(F("next_due_at").asc(nulls_last=True), "submitted_at")
     )
 
 

@@ -160,3 +160,12 @@ def next_check(ticket: Any, after: dt.datetime | None = None) -> dt.datetime | N
     """
     times = [m.fires_at for m in milestones(ticket) if after is None or m.fires_at > after]
     return min(times, default=None)
+
+
+def current_due(ticket: Any) -> dt.datetime | None:
+    """The deadline the queue sorts by: response while unaccepted, then resolution."""
+    if ticket.state in RESPONSE_STATES:
+        return ticket.response_due_at
+    if ticket.state in RESOLUTION_STATES and ticket.sla_paused_at is None:
+        return ticket.resolution_due_at
+    return None

@@ -1,0 +1,88 @@
+"""Personas and clients shared by every app's tests (healthchecks ``hc/test.py`` style).
+
+alice and carol file tickets; carol must never see alice's. bob and erin are
+engineers, tom is the tech lead, dave the manager, admin the administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.tests.factories import make_user
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns when collectstatic has not run; tests never serve static files.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded files go to a throw-away folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return make_user("alice", Role.REQUESTER)
+
+
+@pytest.fixture
+def carol(db) -> User:
+    return make_user("carol", Role.REQUESTER)
+
+
+@pytest.fixture
+def bob(db) -> User:
+    return make_user("bob", Role.ENGINEER)
+
+
+@pytest.fixture
+def erin(db) -> User:
+    return make_user("erin", Role.ENGINEER)
+
+
+@pytest.fixture
+def tom(db) -> User:
+    return make_user("tom", Role.TECH_LEAD)
+
+
+@pytest.fixture
+def dave(db) -> User:
+    return make_user("dave", Role.MANAGER)
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return make_user("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """``api(user)``: a DRF client signed in as ``user`` (anonymous with ``None``)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def web() -> Callable[[User], Client]:
+    """``web(user)``: a Django test client (session login) for pages, one per user."""
+
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
