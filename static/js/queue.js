@@ -24,3 +24,7 @@
   });
   document.body.addEventListener("htmx:afterSwap", function () { if (index >= 0) select(index); });
 })();
+// The queue refreshes itself every 30 s (hx-trigger); skip the request while the tab is hidden.
+document.body.addEventListener("htmx:beforeRequest", function (event) {
+  if (document.hidden && event.detail.elt && event.detail.elt.id === "queue-table") event.preventDefault();
+});

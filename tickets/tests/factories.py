@@ -101,23 +101,11 @@ def story(kinds: list[str]) -> list[str]:
 
 
 def snapshot(ticket: Ticket) -> dict[str, Any]:
-    """Everything a refused request must leave untouched."""
+    """Everything a refused request must leave untouched: every column, and what hangs off it."""
     fresh = Ticket.objects.get(pk=ticket.pk)
+    columns = {f.attname: getattr(fresh, f.attname) for f in Ticket._meta.concrete_fields}
     return {
-        "state": fresh.state,
-        "assignee_id": fresh.assignee_id,
-        "requester_id": fresh.requester_id,
-        "priority": fresh.priority,
-        "waiting_on": fresh.waiting_on,
-        "reopen_count": fresh.reopen_count,
-        "closed_as": fresh.closed_as,
-        "submitted_at": fresh.submitted_at,
-        "accepted_at": fresh.accepted_at,
-        "diagnosed_at": fresh.diagnosed_at,
-        "resolved_at": fresh.resolved_at,
-        "verified_at": fresh.verified_at,
-        "closed_at": fresh.closed_at,
-        "last_activity_at": fresh.last_activity_at,
+        **columns,
         "events": fresh.events.count(),
         "messages": fresh.messages.count(),
         "attachments": fresh.attachments.count(),

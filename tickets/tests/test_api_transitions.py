@@ -7,49 +7,12 @@ import pytest
 from tickets import services
 from tickets.choices import TicketState
 from tickets.errors import InvalidTransition
-from tickets.tests.factories import DIAGNOSIS, make_ticket_in, snapshot
+from tickets.tests.factories import make_ticket_in, snapshot
+from tickets.tests.transitions import BODIES, ENTITLED, ILLEGAL
 
 pytestmark = pytest.mark.django_db
 
 S = TicketState
-
-BODIES = {
-    "accept": {},
-    "diagnose": DIAGNOSIS,
-    "resolve": {"solution": "Replaced the cable"},
-    "verify": {"verification_note": "Works again"},
-    "reject_fix": {"reason": "Still broken"},
-    "close": {},
-    "cancel": {"reason": "Duplicate of another ticket"},
-    "request_info": {"question": "Which floor are you on?"},
-}
-LEGAL_SOURCES = {
-    "accept": {S.SUBMITTED},
-    "diagnose": {S.ACCEPTED},
-    "resolve": {S.DIAGNOSED},
-    "verify": {S.RESOLVED},
-    "reject_fix": {S.RESOLVED},
-    "close": {S.VERIFIED},
-    "cancel": {S.SUBMITTED, S.ACCEPTED},
-    "request_info": {S.ACCEPTED, S.DIAGNOSED},
-}
-# Someone who holds the role for the transition, so only the state can refuse it.
-ENTITLED = {
-    "accept": "tom",
-    "diagnose": "tom",
-    "resolve": "tom",
-    "verify": "alice",
-    "reject_fix": "alice",
-    "close": "tom",
-    "cancel": "tom",
-    "request_info": "tom",
-}
-ILLEGAL = [
-    (state, name)
-    for name, sources in LEGAL_SOURCES.items()
-    for state in S.values
-    if state not in sources
-]
 
 
 def _url(ticket, action=""):
