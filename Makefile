@@ -41,7 +41,7 @@ demo: setup ## Load demo data (only into an empty database) and print the demo l
 	$(MANAGE) load_demo --if-empty
 
 messages: setup ## Extract translatable strings (zh_Hans, en) and compile them
-	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=static
+	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=var --ignore=bench --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 vendor: ## Fetch Tabler, Tabler Icons and htmx from npm into static/vendor/

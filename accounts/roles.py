@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    REQUESTER = "requester", "Requester"
-    ENGINEER = "engineer", "Engineer"
-    TECH_LEAD = "tech_lead", "Tech lead"
-    MANAGER = "manager", "Manager"
-    ADMIN = "admin", "Admin"
+    REQUESTER = "requester", _("Requester")
+    ENGINEER = "engineer", _("Engineer")
+    TECH_LEAD = "tech_lead", _("Tech lead")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
 
 
 _ENGINEER = [

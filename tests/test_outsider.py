@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tickets import services
 from tickets.choices import TicketState
-from tickets.tests.factories import DIAGNOSIS, make_ticket, make_ticket_in, move_to, snapshot
+from tickets.tests.factories import DIAGNOSIS, make_ticket, move_to, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_outsider_may_not_open_the_queue(carol, web):
 
 def test_anonymous_visitor_is_sent_to_login_from_ticket_page(client, alice):
     # given
-    ticket = make_ticket_in(TicketState.SUBMITTED, requester=alice, engineer=alice)
+    ticket = make_ticket(requester=alice)
 
     # when
     response = client.get(f"/tickets/{ticket.number}/")

@@ -88,6 +88,16 @@ def awaited_from_requester(context: dict[str, Any], ticket: Any) -> str:
 
 
 @register.filter
+def priority_label(priority: str) -> str:
+    from tickets.choices import Priority
+
+    try:
+        return str(Priority(priority).label)
+    except ValueError:
+        return priority
+
+
+@register.filter
 def state_label(state: str) -> str:
     try:
         return str(TicketState(state).label)
