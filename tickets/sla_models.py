@@ -146,7 +146,9 @@ class SlaPolicy(models.Model):
     respond_24x7 = models.BooleanField(_("response clock runs 24x7"), default=False)
     resolve_minutes = models.PositiveIntegerField(_("resolve within (minutes)"))
     resolve_24x7 = models.BooleanField(_("resolution clock runs 24x7"), default=False)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (percent of the budget)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the budget)"), default=80
+    )
 
     class Meta:
         ordering = ["priority"]
