@@ -242,7 +242,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 def service_report(request: HttpRequest, number: str) -> HttpResponse:
     """The printable service report (R6.1)."""
     ticket = _ticket_or_404(request, number)
-    events = list(selectors.events_for(request.user, ticket))
+    events = [
+        e for e in selectors.events_for(request.user, ticket) if e.kind not in SLA_EVENT_KINDS
+    ]
     return render(request, "tickets/report.html", {"ticket": ticket, "events": events})
 
 
