@@ -1,0 +1,444 @@
+"""Stored and reflected XSS: every free-text field, rendered by real Chromium.
+
+The payloads (``tests/xss_payloads.py``) go into every free-text field a
+person can fill: ticket fields, messages, internal notes, the question to the
+requester, diagnosis, solution, verification note, reject / cancel / priority
+reasons, attachment file names and display names. The data is written through
+``tickets.services`` (fast, and exactly what the pages and the API write),
+then the pages that show it are opened as the requester, the engineer and the
+tech lead. On every page:
+
+* no dialog opened, no console error, no page error, no CSP violation report
+  (an injected inline script or handler that CSP blocked is still a finding);
+* the served HTML does not contain any payload in its raw form;
+* the DOM has no inline script, no dangerous element (iframe, svg, img, style,
+  base, object …), no ``on*`` / ``srcdoc`` / ``formaction`` attribute, no
+  ``javascript:`` / ``data:`` URL and no htmx attribute outside the known ones;
+* the requester's pages never contain internal-note text.
+
+Across all pages every stored text must have shown up, verbatim, as text.
+The notification e-mails the same data produced are rendered too: plain text,
+payloads verbatim (not HTML-escaped), one-line subjects, no internal text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import User
+from tests.browser.conftest import Session
+from tests.xss_payloads import ESCAPABLE, PAYLOADS
+from tickets import services
+from tickets.attachments import clean_filename
+from tickets.choices import Impact, Priority, RootCauseType, Urgency
+from tickets.models import Ticket
+from tickets.notification_models import Notification, NotificationChannel
+from tickets.notifications import render_email
+from tickets.tests.factories import make_category
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+INTERNAL = "INTERNAL-ONLY-内部"
+ALL = "\n".join(PAYLOADS)  # every payload at once, for the long text fields
+
+# Inspects the live DOM; returns a list of findings (empty when clean).
+DOM_SCAN = r"""
+() => {
+  const found = [];
+  const dangerous = new Set(["iframe", "frame", "frameset", "object", "embed", "applet", "svg",
+    "math", "style", "base", "img", "image", "video", "audio", "source", "marquee", "xss"]);
+  const urlAttrs = new Set(["href", "src", "action", "formaction", "data", "xlink:href",
+    "background", "poster", "srcset", "ping"]);
+  const badScheme = /^[\s\u0000-\u001f]*(javascript|vbscript|data|livescript)\s*:/i;
+  const htmxAllowed = (el) => el.localName === "body" ||
+    ["queue-filters", "queue-table"].includes(el.id);
+  const describe = (el) => el.outerHTML.slice(0, 120);
+  for (const el of document.querySelectorAll("*")) {
+    const tag = el.localName;
+    if (dangerous.has(tag)) found.push("element: " + describe(el));
+    if (tag === "script" && !/^\/static\//.test(el.getAttribute("src") || ""))
+      found.push("script: " + describe(el));
+    if ((tag === "meta" || tag === "link") && el.parentElement.localName !== "head")
+      found.push("head element in body: " + describe(el));
+    if (tag === "meta" && el.hasAttribute("http-equiv")) found.push("meta: " + describe(el));
+    for (const attr of el.attributes) {
+      const name = attr.name.toLowerCase();
+      const value = attr.value;
+      if (name.startsWith("on") || name === "srcdoc" || name === "formaction")
+        found.push("attribute " + name + ": " + describe(el));
+      if ((name.startsWith("hx-") || name.startsWith("data-hx-")) && !htmxAllowed(el))
+        found.push("htmx attribute " + name + ": " + describe(el));
+      if (name === "style") found.push("style attribute: " + describe(el));
+      if (urlAttrs.has(name) && badScheme.test(value) &&
+          !(tag === "link" && el.rel === "icon" && value === "data:,"))
+        found.push("url " + name + "=" + value.slice(0, 60) + ": " + describe(el));
+      if (name !== "value" && /alert\s*\(/.test(value))
+        found.push("alert( in attribute " + name + ": " + describe(el));
+    }
+  }
+  for (const form of document.forms) {
+    if (new URL(form.action, location.href).origin !== location.origin)
+      found.push("form posts elsewhere: " + form.action);
+  }
+  return found;
+}
+"""
+
+PAGE_TEXT = """
+() => [document.documentElement.textContent,
+       ...Array.from(document.querySelectorAll("input, textarea, select")).map(e => e.value)]
+      .join("\\n")
+"""
+
+
+def _normal(text: str) -> str:
+    """What the browser keeps of a text: the HTML parser turns CR LF into LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class Corpus:
+    """The tickets built with payloads, and every text placed (text -> where)."""
+
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    placed: dict[str, str] = field(default_factory=dict)
+    internal: list[str] = field(default_factory=list)
+
+    def put(self, where: str, text: str) -> str:
+        self.placed.setdefault(text, where)
+        return text
+
+
+def _upload(name: str, body: bytes = b"payload file\n") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, body, content_type="text/plain")
+
+
+def _rename(user: User, display_name: str) -> User:
+    User.objects.filter(pk=user.pk).update(display_name=display_name)
+    return User.objects.get(pk=user.pk)
+
+
+def build_corpus(
+    *, alice: User, carol: User, bob: User, erin: User, tom: User
+) -> tuple[Corpus, dict[str, User]]:
+    """Tickets in every state, every free-text field full of payloads, through services."""
+    corpus = Corpus()
+    short = itertools.cycle(PAYLOADS)
+    people = {
+        "alice": _rename(alice, corpus.put("display_name alice", "申报人" + PAYLOADS[4])),
+        "bob": _rename(bob, corpus.put("display_name bob", PAYLOADS[21])),
+        "erin": _rename(erin, corpus.put("display_name erin", PAYLOADS[22])),
+        "tom": _rename(tom, corpus.put("display_name tom", PAYLOADS[13])),
+        "carol": carol,
+    }
+    User.objects.filter(pk=alice.pk).update(language="zh-hans")
+    User.objects.filter(pk__in=[bob.pk, erin.pk, tom.pk]).update(language="en")
+    alice, bob = people["alice"], people["bob"]
+    category = make_category("browser-printer", name="打印机", name_en="Printer")
+
+    def submit(key: str, requester: User, **extra: Any) -> Ticket:
+        fields: dict[str, Any] = {
+            "title": corpus.put(f"{key}.title", next(short)),
+            "description": corpus.put(f"{key}.description", f"{key} 描述\n{ALL}"),
+            "affected_system": corpus.put(f"{key}.affected_system", next(short)),
+            "scenario": corpus.put(f"{key}.scenario", "打印时 " + next(short)),
+            "contact": corpus.put(f"{key}.contact", "分机 8008 " + next(short)),
+            "category": category,
+            "impact": Impact.SINGLE,
+            "urgency": Urgency.ABNORMAL,
+            **extra,
+        }
+        ticket = services.submit_ticket(actor=requester, **fields)
+        corpus.tickets[key] = ticket
+        return ticket
+
+    def diagnose(ticket: Ticket, key: str) -> None:
+        services.diagnose_ticket(
+            ticket.pk,
+            actor=bob,
+            root_cause_type=RootCauseType.SOFTWARE,
+            root_cause=corpus.put(f"{key}.root_cause", f"根因 {ALL}"),
+            impact_scope=corpus.put(f"{key}.impact_scope", "财务部 " + next(short)),
+            solution_plan=corpus.put(f"{key}.solution_plan", f"方案 {ALL}"),
+        )
+
+    def note(ticket: Ticket, key: str, files: list[SimpleUploadedFile] = ()) -> None:
+        text = f"{INTERNAL} {key} {ALL}"
+        corpus.internal.append(text)
+        corpus.put(f"{key}.internal_note", text)
+        services.add_message(ticket.pk, actor=bob, body=text, internal=True, files=files)
+
+    # A: the whole story, ending verified by the requester.
+    raw_names = ["<img src=x onerror=alert(1)>.png", '"><svg onload=alert(1)>截图.txt']
+    a = submit("A", alice, files=[_upload(name) for name in raw_names])
+    for name in raw_names:
+        corpus.put("A.attachment", clean_filename(name))
+    services.accept_ticket(a.pk, actor=bob)
+    services.request_info(a.pk, actor=bob, question=corpus.put("A.question", f"问题 {ALL}"))
+    answer_file = "'><script>alert(1)</script>日志.log"
+    services.add_message(
+        a.pk,
+        actor=alice,
+        body=corpus.put("A.answer", f"回答 {ALL}"),
+        files=[_upload(answer_file)],
+    )
+    corpus.put("A.answer_attachment", clean_filename(answer_file))
+    services.add_message(a.pk, actor=bob, body=corpus.put("A.reply", f"回复 {ALL}"))
+    internal_file = f"{INTERNAL}<iframe srcdoc=x>.txt"
+    note(a, "A", files=[_upload(internal_file)])
+    corpus.internal.append(clean_filename(internal_file))
+    services.change_priority(
+        a.pk,
+        actor=bob,
+        priority=Priority.HIGH if a.priority != Priority.HIGH else Priority.LOW,
+        reason=corpus.put("A.priority_reason", "领导要求 " + next(short)),
+    )
+    diagnose(a, "A")
+    services.resolve_ticket(a.pk, actor=bob, solution=f"first solution {ALL}")  # overwritten
+    services.reject_fix(a.pk, actor=alice, reason=corpus.put("A.reject_reason", f"仍然不行 {ALL}"))
+    services.resolve_ticket(a.pk, actor=bob, solution=corpus.put("A.solution", f"解决 {ALL}"))
+    services.verify_ticket(
+        a.pk, actor=alice, verification_note=corpus.put("A.verification_note", f"好了 {ALL}")
+    )
+
+    # B: cancelled by the requester.
+    b = submit("B", alice)
+    services.cancel_ticket(b.pk, actor=alice, reason=corpus.put("B.cancel_reason", next(short)))
+
+    # C: high priority, still waiting in the queue (engineers are notified).
+    submit("C", alice, impact=Impact.NETWORK, urgency=Urgency.INTERRUPTED)
+
+    # D: diagnosed, waiting on the requester's answer, with an internal note.
+    d = submit("D", alice)
+    services.accept_ticket(d.pk, actor=bob)
+    note(d, "D")
+    diagnose(d, "D")
+    services.request_info(d.pk, actor=bob, question=corpus.put("D.question", f"请提供 {ALL}"))
+    services.change_priority(
+        d.pk,
+        actor=bob,
+        priority=Priority.LOW if d.priority != Priority.LOW else Priority.MEDIUM,
+        reason=corpus.put("D.priority_reason", next(short)),
+    )
+
+    # E: resolved, waiting for the requester to verify or reject.
+    e = submit("E", alice)
+    services.accept_ticket(e.pk, actor=bob)
+    diagnose(e, "E")
+    services.add_message(e.pk, actor=alice, body=corpus.put("E.message", f"补充 {ALL}"))
+    services.resolve_ticket(e.pk, actor=bob, solution=corpus.put("E.solution", f"更换 {ALL}"))
+
+    # F: the engineer records the requester's confirmation by phone, then closes.
+    f = submit("F", alice)
+    services.accept_ticket(f.pk, actor=bob)
+    diagnose(f, "F")
+    services.resolve_ticket(f.pk, actor=bob, solution=corpus.put("F.solution", f"已修 {ALL}"))
+    services.verify_ticket(
+        f.pk, actor=bob, verification_note=corpus.put("F.verification_note", f"电话确认 {ALL}")
+    )
+    services.close_ticket(f.pk, actor=bob)
+
+    # One ticket per payload as its title, so every payload shows in lists and inboxes.
+    for index, text in enumerate(PAYLOADS):
+        ticket = services.submit_ticket(
+            actor=people["carol"],
+            title=corpus.put(f"title#{index}", text),
+            description="见标题",
+            category=category,
+            impact=Impact.SINGLE,
+            urgency=Urgency.EXPERIENCE,
+        )
+        corpus.tickets[f"title#{index}"] = ticket
+    return corpus, people
+
+
+@dataclass
+class Findings:
+    """Everything seen while visiting pages; asserted once at the end for a full report."""
+
+    problems: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    pages: int = 0
+
+    def check(self, session: Session, path: str, *, requester: bool = False, **kw: Any) -> None:
+        response = session.page.goto(path)
+        assert response is not None
+        status = kw.get("status", 200)
+        assert response.status == status, f"{session.user.username} {path}: {response.status}"
+        self.inspect(session, path, response.text(), requester=requester)
+
+    def inspect(self, session: Session, where: str, html: str, *, requester: bool) -> None:
+        page = session.page
+        page.wait_for_load_state("load")
+        label = f"{session.user.username if session.user else 'anonymous'} {where}"
+        self.pages += 1
+        for text in ESCAPABLE:
+            if text in html or _normal(text) in html:
+                self.problems.append(f"{label}: raw payload in HTML: {text!r}")
+        self.problems.extend(f"{label}: {found}" for found in page.evaluate(DOM_SCAN))
+        self.problems.extend(f"{label}: {problem}" for problem in session.problems())
+        session.dialogs.clear()
+        session.console_errors.clear()
+        session.page_errors.clear()
+        text = page.evaluate(PAGE_TEXT)
+        self.texts.append(text)
+        if requester and (INTERNAL in html or INTERNAL in text):
+            self.problems.append(f"{label}: internal note text shown to the requester")
+
+
+def test_stored_payloads_render_as_text(open_as, alice, carol, bob, erin, tom, settings) -> None:
+    settings.TICKETS_QUEUE_PAGE_SIZE = 200
+    corpus, people = build_corpus(alice=alice, carol=carol, bob=bob, erin=erin, tom=tom)
+    findings = Findings()
+    own = {k: t for k, t in corpus.tickets.items() if not k.startswith("title#")}
+
+    requester = open_as(people["alice"])
+    for path in ("/tickets/mine/", "/notifications/"):
+        findings.check(requester, path, requester=True)
+    for ticket in own.values():
+        findings.check(requester, f"/tickets/{ticket.number}/", requester=True)
+        findings.check(requester, f"/tickets/{ticket.number}/report/", requester=True)
+
+    engineer = open_as(people["bob"])
+    findings.check(engineer, "/tickets/queue/")
+    partial = engineer.page.request.get("/tickets/queue/", headers={"HX-Request": "true"})
+    for text in ESCAPABLE:
+        if text in partial.text():
+            findings.problems.append(f"bob queue partial: raw payload {text!r}")
+    findings.check(engineer, "/notifications/")
+    for ticket in [*own.values(), corpus.tickets["title#0"]]:
+        findings.check(engineer, f"/tickets/{ticket.number}/")
+        findings.check(engineer, f"/tickets/{ticket.number}/report/")
+
+    lead = open_as(people["tom"])  # sees the reassign form: engineers' names as <option>s
+    findings.check(lead, f"/tickets/{corpus.tickets['D'].number}/")
+    findings.check(lead, "/tickets/queue/?mine=true")
+
+    assert findings.problems == [], "\n".join(findings.problems)
+    seen = _normal("\n".join(findings.texts))
+    missing = {where: text for text, where in corpus.placed.items() if _normal(text) not in seen}
+    assert missing == {}, f"stored text never shown verbatim: {missing}"
+    assert findings.pages >= 25
+
+
+@pytest.mark.django_db(transaction=False)
+def test_notification_emails_are_plain_text(alice, carol, bob, erin, tom) -> None:
+    corpus, people = build_corpus(alice=alice, carol=carol, bob=bob, erin=erin, tom=tom)
+    rows = list(
+        Notification.objects.filter(channel=NotificationChannel.EMAIL).select_related(
+            "recipient", "ticket"
+        )
+    )
+    kinds = {row.kind for row in rows}
+    assert {"ticket_submitted", "ticket_accepted", "info_requested", "reply"} <= kinds
+    assert {"info_provided", "ticket_resolved", "fix_rejected"} <= kinds
+    requesters = {people["alice"].pk, people["carol"].pk}
+    problems = []
+    for row in rows:
+        subject, body = render_email(row)
+        title = row.ticket.title
+        where = f"{row.kind} to {row.recipient.username}"
+        if "\n" in subject or "\r" in subject:
+            problems.append(f"{where}: multi-line subject {subject!r}")
+        if " ".join(title.split()) not in subject:
+            problems.append(f"{where}: title not verbatim in subject {subject!r}")
+        if title not in body:
+            problems.append(f"{where}: title not verbatim in body {body!r}")
+        if people["alice"].pk == row.recipient_id and people["alice"].name not in body:
+            problems.append(f"{where}: name not verbatim in greeting {body!r}")
+        for text in (subject, body):
+            problems.extend(
+                f"{where}: HTML entity {entity} in plain text {text!r}"
+                for entity in ("&lt;", "&gt;", "&quot;", "&#x27;", "&#39;", "&amp;")
+                if entity in text and entity not in title and entity not in row.recipient.name
+            )
+        if row.recipient_id in requesters and any(
+            INTERNAL in text for text in (subject, body, str(row.payload))
+        ):
+            problems.append(f"{where}: internal note text in a requester's e-mail")
+    assert problems == [], "\n".join(problems)
+
+
+def _submit_and_inspect(
+    findings: Findings, session: Session, button: Any, where: str, status: int
+) -> None:
+    """Click a submit button, then inspect the page the POST answered with."""
+    with session.page.expect_response(lambda r: r.request.method == "POST") as answer:
+        button.click()
+    response = answer.value
+    assert response.status == status, f"{where}: {response.status}"
+    session.page.wait_for_load_state("load")
+    if status >= 400:  # Chromium logs the expected error status of the page itself
+        expected = f"the server responded with a status of {status}"
+        session.console_errors[:] = [c for c in session.console_errors if expected not in c]
+    findings.inspect(session, where, response.text(), requester=False)
+
+
+def test_reflected_input_is_escaped(open_as, alice, bob) -> None:
+    """What a person typed comes back in forms with errors, the login page and the search."""
+    findings = Findings()
+    breakers = [p for p in PAYLOADS if '"' in p or "'" in p or "</" in p][:8]
+
+    anonymous = open_as(None)
+    for text in breakers[:3]:
+        findings.check(anonymous, f"/accounts/login/?next={quote(text)}")
+    page = anonymous.page
+    page.locator("#id_username").fill(breakers[3])
+    page.locator("#id_password").fill("wrong password")
+    _submit_and_inspect(
+        findings,
+        anonymous,
+        page.locator("form:has(#id_password) button[type=submit]"),
+        "failed login",
+        200,
+    )
+    assert page.locator("#id_username").input_value() == breakers[3]
+
+    make_category("browser-printer", name="打印机", name_en="Printer")
+    requester = open_as(alice)
+    page = requester.goto("/tickets/new/")
+    typed = {
+        "#id_title": breakers[4],
+        "#id_description": ALL,
+        "#id_affected_system": breakers[5],
+        "#id_scenario": breakers[6],
+    }
+    for selector, text in typed.items():
+        page.locator(selector).fill(text)
+    submit = page.locator("form.card button[type=submit]")  # impact, urgency, category missing
+    _submit_and_inspect(findings, requester, submit, "report form with errors", 400)
+    for selector, text in typed.items():
+        assert _normal(page.locator(selector).input_value()) == _normal(text), selector
+
+    ticket = services.submit_ticket(
+        actor=alice,
+        title="网络时断时续",
+        description="VPN 每隔几分钟断开",
+        category="browser-printer",
+        impact=Impact.SINGLE,
+        urgency=Urgency.ABNORMAL,
+    )
+    services.accept_ticket(ticket.pk, actor=bob)
+    engineer = open_as(bob)
+    for text in breakers[:4]:
+        findings.check(engineer, f"/tickets/queue/?q={quote(text)}")
+        assert engineer.page.locator("#global-search").input_value() == text
+    page = engineer.goto(f"/tickets/{ticket.number}/")
+    page.locator("#diag_root_cause").fill(breakers[7])
+    page.locator("#diag_solution_plan").fill(ALL)  # impact scope left empty:
+    page.locator("#work-panel form").evaluate(
+        "form => { form.noValidate = true; }"
+    )  # the server says
+    _submit_and_inspect(
+        findings, engineer, page.locator("#work-panel button[type=submit]"), "diagnose errors", 400
+    )
+    assert page.locator("#diag_root_cause").input_value() == breakers[7]
+    assert _normal(page.locator("#diag_solution_plan").input_value()) == _normal(ALL)
+
+    assert findings.problems == [], "\n".join(findings.problems)
