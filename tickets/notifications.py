@@ -15,24 +15,36 @@ never twice while workers are alive).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import logging
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from psycopg.types.json import Jsonb
 
 from tickets.notification_models import Notification, NotificationChannel
 
 log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+
+# After a failed publish, skip the broker for this long: with Redis down, every attempt
+# costs seconds (redis-py retries the connect with back-off, about 6 s), and web requests
+# must not wait for it. The rows stay pending; dispatch_pending sends them.
+BROKER_BACKOFF_SECONDS = 15.0
+_broker_failed_at: float | None = None
 
 KIND_LABELS = {
     "ticket_submitted": _("New high-priority ticket"),
@@ -53,6 +65,24 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+@dataclass(slots=True)
+class Outgoing:
+    """A notification row about to be inserted: the columns ``build`` decides, nothing else.
+
+    Lighter than an unsaved ``Notification`` (the sweep makes a hundred thousand
+    at once); ``insert`` fills the other columns with the model's defaults.
+    """
+
+    recipient_id: int
+    channel: str
+    kind: str
+    ticket_id: int | None
+    payload: dict[str, Any]
+    dedupe_key: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
 def build(
     *,
     recipients: Iterable[Any],
@@ -61,8 +91,8 @@ def build(
     ticket: Any,
     now: dt.datetime,
     payload: dict[str, Any] | None = None,
-) -> list[Notification]:
-    """Unsaved rows: one in-app and one e-mail message per distinct, active recipient."""
+) -> list[Outgoing]:
+    """Rows to insert: one in-app and one e-mail message per distinct, active recipient."""
     rows = []
     seen = set()
     data = {"number": ticket.number, "title": ticket.title, **(payload or {})}
@@ -71,9 +101,9 @@ def build(
             continue
         seen.add(person.pk)
         rows.append(
-            Notification(
+            Outgoing(
                 recipient_id=person.pk,
-                channel=NotificationChannel.IN_APP,
+                channel=NotificationChannel.IN_APP.value,
                 kind=kind,
                 ticket_id=ticket.pk,
                 payload=data,
@@ -84,9 +114,9 @@ def build(
         )
         if person.email:
             rows.append(
-                Notification(
+                Outgoing(
                     recipient_id=person.pk,
-                    channel=NotificationChannel.EMAIL,
+                    channel=NotificationChannel.EMAIL.value,
                     kind=kind,
                     ticket_id=ticket.pk,
                     payload=data,
@@ -97,42 +127,77 @@ def build(
     return rows
 
 
-def save_and_dispatch(rows: Sequence[Notification]) -> None:
-    """Insert rows (a cause already notified is skipped) and send the e-mails after commit.
+def save_and_dispatch(rows: Sequence[Outgoing | Notification]) -> None:
+    """Insert rows (a cause already notified is skipped) and send the new e-mails after commit.
 
     Must run inside the transaction that caused the notifications.
     """
-    if not rows:
-        return
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    keys = [row.dedupe_key for row in rows if row.channel == NotificationChannel.EMAIL]
-    if keys:
-        transaction.on_commit(lambda: enqueue_by_keys(keys))
+    email_ids = insert(rows)
+    if email_ids:
+        transaction.on_commit(lambda: enqueue(email_ids))
 
 
 def notify(**kwargs: Any) -> None:
     save_and_dispatch(build(**kwargs))
 
 
-def enqueue_by_keys(keys: list[str]) -> None:
-    ids = list(
-        Notification.objects.filter(dedupe_key__in=keys, sent_at__isnull=True).values_list(
-            "pk", flat=True
-        )
+def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
+    """Insert unsaved rows, skipping any whose ``dedupe_key`` exists; the new e-mail rows' ids.
+
+    One ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING``
+    with the values bound server-side as arrays. The SLA sweep writes tens of
+    thousands of rows at once: Django's ``bulk_create`` prepares every value
+    through its field (several times slower) and cannot say which rows were
+    new, which cost a second query by ``dedupe_key``.
+    """
+    if not rows:
+        return []
+    meta = Notification._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+    params: list[list[Any]] = []
+    for field in fields:
+        default = field.get_default()  # for columns an Outgoing row does not carry
+        values = [getattr(row, field.attname, default) for row in rows]
+        if isinstance(field, models.JSONField):  # dumped as the field would, with its encoder
+            dumps = functools.partial(json.dumps, cls=field.encoder)
+            values = [Jsonb(value, dumps=dumps) for value in values]
+        params.append(values)
+    # Only column names and types are interpolated; the values travel as array parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {quote('channel')}"
     )
-    enqueue(ids)
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchall()
+    return [pk for pk, channel in inserted if channel == NotificationChannel.EMAIL]
 
 
 def enqueue(ids: list[int]) -> None:
     """Hand ids to a worker. Never raises: if the broker is down, dispatch_pending sends later."""
+    global _broker_failed_at
     if not ids:
+        return
+    if (
+        _broker_failed_at is not None
+        and time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS
+    ):
+        log.info("broker failed recently; %d notifications left for dispatch_pending", len(ids))
         return
     from tickets.tasks import dispatch_notifications
 
     try:
         dispatch_notifications.apply_async(args=[ids], retry=False)
     except Exception:  # broker unreachable: the rows stay pending
+        _broker_failed_at = time.monotonic()
         log.warning("broker unavailable; %d notifications left for dispatch_pending", len(ids))
+    else:
+        _broker_failed_at = None
 
 
 def _claim(notification_id: int, now: dt.datetime) -> bool:

@@ -17,12 +17,13 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
 from tickets import notifications, sla
 from tickets.choices import EventKind
-from tickets.models import Notification, SlaEventKind, Ticket, TicketEvent
+from tickets.models import SlaEventKind, Ticket, TicketEvent
 from tickets.selectors import engineers, tech_leads
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,38 @@ def _sweep_batch(now: dt.datetime, batch_size: int) -> tuple[int, int]:
                 elif milestone.kind == SlaEventKind.RESOLUTION_BREACH:
                     ticket.resolution_breached_at = milestone.due_at
             ticket.sla_next_check_at = sla.next_check(ticket, after=now)
-        Ticket.objects.bulk_update(
-            tickets,
-            ["response_breached_at", "resolution_breached_at", "sla_next_check_at"],
-            batch_size=1000,
-        )
+        _save_progress(tickets)
         _announce(tickets, due, inserted, now)
     return len(tickets), len(inserted)
+
+
+def _save_progress(tickets: list[Ticket]) -> None:
+    """Write the batch's breach times and next checks in one ``UPDATE … FROM unnest(arrays)``.
+
+    Django's ``bulk_update`` builds a CASE per row and column; with 500 rows it
+    cost more than everything else in the batch. The arrays are bound
+    server-side in binary.
+    """
+    quote = connection.ops.quote_name
+    params = [
+        [t.pk for t in tickets],
+        [t.response_breached_at for t in tickets],
+        [t.resolution_breached_at for t in tickets],
+        [t.sla_next_check_at for t in tickets],
+    ]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        # Only the table name is interpolated; every value travels in params.
+        cursor.execute(
+            f"UPDATE {quote(Ticket._meta.db_table)} AS t SET "  # noqa: S608
+            "response_breached_at = v.response_breached_at, "
+            "resolution_breached_at = v.resolution_breached_at, "
+            "sla_next_check_at = v.sla_next_check_at "
+            "FROM unnest(%b::bigint[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[]) "
+            "AS v(id, response_breached_at, resolution_breached_at, sla_next_check_at) "
+            "WHERE t.id = v.id",
+            params,
+        )
 
 
 def _announce(
@@ -123,7 +149,7 @@ def _announce(
 
         by_id.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
     events: list[TicketEvent] = []
-    rows: list[Notification] = []
+    rows: list[notifications.Outgoing] = []
     counts: dict[str, int] = defaultdict(int)
     for ticket in tickets:
         for milestone in due[ticket.pk]:

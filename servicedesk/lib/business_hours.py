@@ -122,17 +122,29 @@ def _require_aware(value: dt.datetime, name: str) -> None:
 def _windows(
     start: dt.datetime, calendar: CalendarData
 ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """Working windows, in order, from the local day that contains ``start`` onward."""
+    """Working windows, in order, from the local day that contains ``start`` onward.
+
+    Windows are disjoint, non-empty and ascending in UTC. A local time that does
+    not exist (the hour skipped when daylight saving starts) maps to a later
+    instant than the local times just after the gap, so a window beginning in
+    the gap is clipped to start where the previous one ended, and dropped if
+    nothing is left: otherwise it would count as negative working time.
+    """
     zone = calendar.zone
     day = start.astimezone(zone).date()
+    last_end: dt.datetime | None = None
     for offset in range(_MAX_DAYS):
         current = day + dt.timedelta(days=offset)
         midnight = dt.datetime.combine(current, dt.time(0), tzinfo=zone)
         for begin, end in calendar.hours_on(current):
-            yield (
-                (midnight + dt.timedelta(minutes=begin)).astimezone(dt.UTC),
-                (midnight + dt.timedelta(minutes=end)).astimezone(dt.UTC),
-            )
+            begin_at = (midnight + dt.timedelta(minutes=begin)).astimezone(dt.UTC)
+            end_at = (midnight + dt.timedelta(minutes=end)).astimezone(dt.UTC)
+            if last_end is not None:
+                begin_at = max(begin_at, last_end)
+            if end_at <= begin_at:
+                continue
+            last_end = end_at
+            yield begin_at, end_at
 
 
 def add_working_seconds(start: dt.datetime, seconds: int, calendar: CalendarData) -> dt.datetime:

@@ -1,0 +1,90 @@
+"""Losing Redis loses no data: a ticket filed while the broker is down is stored and its
+notifications wait in the outbox; when Redis is back, ``dispatch_pending`` sends each once.
+
+The broker is a Redis of this test's own on a spare port (the machine's Redis is
+never touched), stopped and started again by the test.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.integration.conftest import wait_for
+from tickets import notifications
+from tickets.choices import Impact, Priority, Urgency
+from tickets.models import Notification, NotificationChannel, Ticket
+from tickets.tasks import dispatch_pending
+from tickets.tests.factories import make_category
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def file_ticket(client, category: str, title: str):
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/tickets/",
+        {
+            "title": title,
+            "description": "No network on the 3rd floor since 09:10.",
+            "category": category,
+            "impact": Impact.NETWORK,
+            "urgency": Urgency.INTERRUPTED,
+        },
+        format="json",
+    )
+    return response, time.monotonic() - started
+
+
+def test_tickets_filed_while_redis_is_down_are_stored_and_notified_once_after(
+    alice, bob, erin, api, redis_server, celery_broker, workers, mailoutbox, monkeypatch
+):
+    # given: this process publishes to our own Redis, which then goes down
+    celery_broker(redis_server.url)
+    monkeypatch.setattr(notifications, "_broker_failed_at", None)  # restored after the test
+    category = make_category()
+    redis_server.stop()
+
+    # when: alice reports a network outage (high priority: every engineer is told), twice
+    first, first_took = file_ticket(api(alice), category.slug, "Whole floor offline")
+    second, second_took = file_ticket(api(alice), category.slug, "Printer offline too")
+
+    # then: success, and everything is in the database
+    assert (first.status_code, second.status_code) == (201, 201), first.content
+    # the first write pays for finding the broker gone (redis-py retries its connect for
+    # about 6 s); the next ones skip the broker for a while and do not wait at all
+    assert first_took < 10
+    assert second_took < 1
+    numbers = [first.json()["number"], second.json()["number"]]
+    tickets = Ticket.objects.filter(number__in=numbers)
+    assert {t.priority for t in tickets} == {Priority.HIGH}
+    assert all(t.response_due_at for t in tickets)
+    emails = Notification.objects.filter(ticket__in=tickets, channel=NotificationChannel.EMAIL)
+    assert sorted(emails.values_list("recipient__username", flat=True)) == [
+        "bob",
+        "bob",
+        "erin",
+        "erin",
+    ]
+    assert not emails.filter(sent_at__isnull=False).exists()
+    assert set(emails.values_list("attempts", flat=True)) == {0}
+
+    # when: Redis is back; beat's dispatch_pending reaches a worker through the same
+    # producer pool that failed during the outage
+    redis_server.start()
+    workers.start(redis_server.url)
+    dispatch_pending.delay()
+    dispatch_pending.delay()
+
+    # then: each e-mail sent, claimed exactly once
+    wait_for(
+        lambda: not emails.filter(sent_at__isnull=True).exists(),
+        what="dispatch_pending after the outage",
+        logs=workers.logs,
+    )
+    assert set(emails.values_list("attempts", flat=True)) == {1}
+
+    # and a later run, here, finds nothing left to send
+    assert dispatch_pending() == 0
+    assert mailoutbox == []

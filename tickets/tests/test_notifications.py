@@ -1,0 +1,286 @@
+"""The notification outbox: rows written with their cause, e-mails sent once, after commit.
+
+A high-priority ticket tells every engineer at once (one in-app and one e-mail
+row each); these tests use that as their source of notifications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from tickets import notifications, services, tasks
+from tickets.choices import Impact, TicketState, Urgency
+from tickets.models import Notification, NotificationChannel
+from tickets.sweep import sweep_sla
+from tickets.tests.factories import make_ticket, move_to
+
+pytestmark = pytest.mark.django_db
+
+HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
+
+
+def email_rows():
+    return Notification.objects.filter(channel=NotificationChannel.EMAIL).order_by("pk")
+
+
+@pytest.fixture
+def outage_ticket(alice, bob, erin):
+    """A high-priority ticket: bob and erin each get an in-app row and a pending e-mail row."""
+    return make_ticket(requester=alice, title="Core switch down", **HIGH)
+
+
+def test_sending_a_notification_sends_one_email_and_marks_it_sent(outage_ticket, mailoutbox):
+    # given
+    row = email_rows().get(recipient__username="bob")
+
+    # when
+    sent = notifications.send_notification(row.pk)
+
+    # then
+    assert sent is True
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["bob@example.com"]
+    assert outage_ticket.number in mailoutbox[0].subject
+    row.refresh_from_db()
+    assert row.sent_at is not None
+    assert row.attempts == 1
+
+
+def test_sending_the_same_notification_twice_sends_nothing_more(outage_ticket, mailoutbox):
+    # given
+    row = email_rows().first()
+    notifications.send_notification(row.pk)
+
+    # when
+    again = notifications.send_notification(row.pk)
+
+    # then
+    assert again is False
+    assert len(mailoutbox) == 1
+
+
+def test_in_app_rows_are_never_emailed(outage_ticket, mailoutbox):
+    # given
+    row = Notification.objects.filter(channel=NotificationChannel.IN_APP).first()
+
+    # when
+    sent = notifications.send_notification(row.pk)
+
+    # then
+    assert sent is False
+    assert mailoutbox == []
+
+
+def test_dispatch_pending_sends_each_pending_email_exactly_once(outage_ticket, mailoutbox):
+    # given
+    assert email_rows().filter(sent_at__isnull=True).count() == 2
+
+    # when
+    first = tasks.dispatch_pending()
+    second = tasks.dispatch_pending()
+
+    # then
+    assert (first, second) == (2, 0)
+    assert sorted(m.to[0] for m in mailoutbox) == ["bob@example.com", "erin@example.com"]
+    assert not email_rows().filter(sent_at__isnull=True).exists()
+
+
+def test_a_row_claimed_by_another_worker_is_skipped_until_the_claim_goes_stale(
+    outage_ticket, mailoutbox
+):
+    # given: another worker claimed the row a minute ago and is still sending it
+    row = email_rows().first()
+    Notification.objects.filter(pk=row.pk).update(
+        claimed_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    # when
+    while_claimed = notifications.send_notification(row.pk)
+    Notification.objects.filter(pk=row.pk).update(
+        claimed_at=timezone.now() - notifications.CLAIM_TIMEOUT - dt.timedelta(seconds=1)
+    )
+    after_timeout = notifications.send_notification(row.pk)
+
+    # then
+    assert (while_claimed, after_timeout) == (False, True)
+    assert len(mailoutbox) == 1
+
+
+def test_a_failed_send_keeps_the_row_for_the_next_attempt(outage_ticket, mailoutbox, monkeypatch):
+    # given: the mail server refuses once
+    row = email_rows().first()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(notifications, "send_mail", refuse)
+
+    # when
+    failed = notifications.send_notification(row.pk)
+    row.refresh_from_db()
+    monkeypatch.undo()
+    retried = notifications.send_notification(row.pk)
+
+    # then
+    assert failed is False
+    assert "SMTP down" in row.last_error
+    assert row.sent_at is None and row.claimed_at is None
+    assert retried is True
+    assert len(mailoutbox) == 1
+    row.refresh_from_db()
+    assert (row.attempts, row.last_error) == (2, "")
+
+
+def test_email_rows_are_handed_to_a_worker_after_commit(
+    alice, bob, erin, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given
+    queued: list[list[int]] = []
+    monkeypatch.setattr(notifications, "enqueue", queued.append)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_ticket(requester=alice, **HIGH)
+
+    # then: nothing before commit, then exactly the pending e-mail rows
+    assert callbacks
+    assert [sorted(ids) for ids in queued] == [list(email_rows().values_list("pk", flat=True))]
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Publishing fails as with Redis stopped; counts the attempts."""
+    attempts: list[Any] = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(kwargs.get("args"))
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(notifications, "_broker_failed_at", None)  # restored after the test
+    monkeypatch.setattr(tasks.dispatch_notifications, "apply_async", refuse)
+    return attempts
+
+
+def test_enqueue_survives_an_unreachable_broker(outage_ticket, broker_down):
+    # when
+    notifications.enqueue(list(email_rows().values_list("pk", flat=True)))
+
+    # then: the rows wait for dispatch_pending
+    assert len(broker_down) == 1
+    assert sorted(notifications.pending_ids()) == sorted(email_rows().values_list("pk", flat=True))
+
+
+def test_after_a_broker_failure_enqueue_stops_trying_for_a_while(
+    outage_ticket, broker_down, monkeypatch
+):
+    # given: a publish just failed (each one costs seconds while Redis is down)
+    clock = [1000.0]
+    monkeypatch.setattr(notifications.time, "monotonic", lambda: clock[0])
+    notifications.enqueue([1])
+
+    # when
+    notifications.enqueue([2])
+    clock[0] += notifications.BROKER_BACKOFF_SECONDS + 1
+    notifications.enqueue([3])
+
+    # then: the second request did not wait for the broker; the third tried again
+    assert broker_down == [[[1]], [[3]]]
+
+
+def test_in_app_notifications_show_in_the_inbox_and_the_header_count(outage_ticket, bob, web):
+    # when
+    inbox = web(bob).get("/notifications/")
+    detail = web(bob).get(f"/tickets/{outage_ticket.number}/")
+
+    # then
+    assert inbox.status_code == 200
+    page = inbox.content.decode()
+    assert outage_ticket.number in page
+    assert "Core switch down" in page
+    for response in (inbox, detail):
+        badge = re.search(r'id="unread-count">\s*(\d+)\s*<', response.content.decode())
+        assert badge is not None
+        assert badge.group(1) == "1"
+
+
+def test_marking_all_read_clears_the_header_count(outage_ticket, bob, web):
+    # given
+    client = web(bob)
+
+    # when
+    response = client.post("/notifications/read/", follow=True)
+
+    # then
+    assert response.status_code == 200
+    assert 'id="unread-count"' not in response.content.decode()
+    assert notifications.unread_count(bob) == 0
+
+
+def test_other_peoples_notifications_are_not_shown(outage_ticket, carol, web):
+    # when
+    page = web(carol).get("/notifications/").content.decode()
+
+    # then
+    assert outage_ticket.number not in page
+    assert 'id="unread-count"' not in page
+
+
+def test_emails_never_contain_internal_note_text(alice, bob, tom, mailoutbox):
+    # given: a ticket worked with an internal note among public replies
+    secret = "Admin password is hunter2-INTERNAL"
+    ticket = make_ticket(requester=alice, **HIGH)
+    ticket = move_to(ticket, TicketState.ACCEPTED, engineer=bob)
+    services.add_message(ticket.pk, actor=bob, body=secret, internal=True)
+    services.add_message(ticket.pk, actor=bob, body="Please restart the router.")
+    services.add_message(ticket.pk, actor=alice, body="Done, still down.")
+    move_to(ticket, TicketState.RESOLVED, engineer=bob)
+    sweep_sla(now=timezone.now() + dt.timedelta(days=2))
+
+    # when
+    sent = tasks.dispatch_pending()
+
+    # then: alice, bob and tom got mail, and none of it carries the note
+    assert sent == len(mailoutbox) > 0
+    assert {"alice@example.com", "bob@example.com", "tom@example.com"} <= {
+        m.to[0] for m in mailoutbox
+    }
+    for message in mailoutbox:
+        texts = [message.subject, message.body] + [a[0] for a in message.alternatives]
+        assert not any(secret in text or "hunter2" in text for text in texts)
+    assert not Notification.objects.filter(payload__icontains="hunter2").exists()
+
+
+def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_ticket, bob, erin):
+    # given
+    rows = notifications.build(
+        recipients=[bob, erin, bob],
+        kind="reply",
+        cause="test:cause",
+        ticket=outage_ticket,
+        now=timezone.now(),
+        payload={"note": "ünïcode ✓"},
+    )
+
+    # when
+    first = notifications.insert(rows)
+    second = notifications.insert(rows)
+
+    # then: the new e-mail rows' ids the first time, nothing the second
+    stored = Notification.objects.filter(dedupe_key__startswith="test:cause")
+    assert stored.count() == 4
+    assert sorted(first) == sorted(stored.filter(channel="email").values_list("pk", flat=True))
+    assert second == []
+    row = stored.get(recipient=bob, channel=NotificationChannel.IN_APP)
+    assert row.payload == {
+        "number": outage_ticket.number,
+        "title": "Core switch down",
+        "note": "ünïcode ✓",
+    }
+    assert row.sent_at is not None and row.read_at is None
+    assert (row.attempts, row.last_error, row.claimed_at) == (0, "", None)
