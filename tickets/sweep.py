@@ -34,6 +34,7 @@ _SWEEP_FIELDS = [
     "title",
     "state",
     "assignee_id",
+    "site_id",
     "response_due_at",
     "response_warn_at",
     "response_breached_at",
@@ -142,6 +143,11 @@ def _announce(
         return
     queue = list(engineers())
     leads = list(tech_leads())
+    # An unassigned ticket belongs to the queue of its site: the engineers based there,
+    # or every engineer when the site has none (or the ticket no site).
+    by_site: dict[int | None, list[Any]] = defaultdict(list)
+    for person in queue:
+        by_site[person.site_id].append(person)
     by_id = {person.pk: person for person in [*queue, *leads]}
     missing = {t.assignee_id for t in tickets if t.assignee_id and t.assignee_id not in by_id}
     if missing:
@@ -166,7 +172,10 @@ def _announce(
                         data={"clock": milestone.kind, "due_at": milestone.due_at.isoformat()},
                     )
                 )
-            recipients = [by_id[ticket.assignee_id]] if ticket.assignee_id else queue
+            if ticket.assignee_id:
+                recipients = [by_id[ticket.assignee_id]]
+            else:
+                recipients = by_site.get(ticket.site_id) or queue
             if breach:
                 recipients = [*recipients, *leads]
             rows += notifications.build(

@@ -293,3 +293,22 @@ def test_finished_tickets_are_never_swept(alice, staff):
     # then
     assert recorded == 0
     assert Ticket.objects.get(pk=ticket.pk).sla_next_check_at is None
+
+
+def test_unassigned_breach_goes_to_the_engineers_of_the_tickets_site(alice, staff):
+    # given: alice works in Beijing, where erin is the only engineer; bob is in Shanghai
+    from accounts.models import Site
+
+    beijing = Site.objects.create(code="bj-test", name="北京分公司", city="北京")
+    shanghai = Site.objects.create(code="sh-test", name="上海总部", city="上海")
+    for person, site in ((alice, beijing), (staff["erin"], beijing), (staff["bob"], shanghai)):
+        person.site = site
+        person.save(update_fields=["site"])
+    ticket = filed_ticket(alice)
+    assert ticket.site_id == beijing.pk
+
+    # when
+    sweep_sla(now=RESPONSE_DUE + dt.timedelta(minutes=1))
+
+    # then: the Beijing queue and the tech lead hear of it, the Shanghai engineer does not
+    assert notified(SlaEventKind.RESPONSE_BREACH) == {"erin", "tom"}
