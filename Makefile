@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: help setup venv run test lint format migrate demo messages vendor lock
+.PHONY: help setup venv run test lint format migrate demo messages vendor lock bench bench-data bench-peer
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,6 +25,11 @@ test: setup ## Lint, Django checks, missing migrations, then the whole test suit
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	.venv/bin/pytest -q
+
+.PHONY: scan
+scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/
+	.venv/bin/bandit -c pyproject.toml -r accounts assets tickets servicedesk knowledge feedback -lll
+	.venv/bin/pytest -q tests/security/test_scanners.py
 
 lint: venv ## ruff check and ruff format --check
 	.venv/bin/ruff check .
@@ -49,3 +54,17 @@ vendor: ## Fetch Tabler, Tabler Icons and htmx from npm into static/vendor/
 
 lock: ## Re-resolve pyproject.toml's ranges into requirements.lock (exact pins)
 	@scripts/lock.sh
+
+N ?= 1000000
+BENCH_DB ?= servicedesk_bench
+
+bench-data: setup ## Generate N tickets (default 1,000,000) into $(BENCH_DB); idempotent
+	$(PY) bench/generate.py --n $(N) --db $(BENCH_DB)
+
+bench: bench-data ## Every scenario against $(BENCH_DB) via gunicorn + wrk; writes bench/results/<date>.md
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk not found (apt-get install -y wrk): throughput is skipped"
+	$(PY) bench/run.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
+
+bench-peer: setup ## The shared scenarios against django-helpdesk (own venv and database) at 20,000 tickets
+	$(PY) bench/peer_compare.py

@@ -205,6 +205,8 @@ class Ticket(FSMModelMixin, models.Model):
                 name="tickets_open_by_submitted",
                 condition=Q(state__in=sorted(OPEN_STATES)),
             ),
+            # Every list without a filter (the API list, a manager's view) is newest first.
+            models.Index(fields=["-submitted_at"], name="tickets_by_submitted"),
             models.Index(fields=["requester", "-submitted_at"], name="tickets_by_requester"),
             models.Index(fields=["assignee", "state"], name="tickets_by_assignee"),
             models.Index(fields=["state", "priority"], name="tickets_by_state_priority"),
@@ -217,6 +219,12 @@ class Ticket(FSMModelMixin, models.Model):
                 F("next_due_at").asc(nulls_last=True),
                 "submitted_at",
                 name="tickets_queue_by_due",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+            # The queue's tab counts in one index-only scan over the open tickets.
+            models.Index(
+                fields=["assignee", "waiting_on"],
+                name="tickets_open_tabs",
                 condition=Q(state__in=sorted(OPEN_STATES)),
             ),
         ]

@@ -41,16 +41,25 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
 
 
 def ticket_list_for(user: Any) -> QuerySet[Ticket]:
-    """Rows for lists (queue, my tickets, API): the related names in one query."""
+    """Rows for lists (queue, my tickets, API): the related names in one query.
+
+    Every join counts: with seven tables PostgreSQL spends ~9 ms planning the
+    queue's page query (it runs in under 1 ms); nothing on a list shows a
+    category's parent, so it is not joined.
+    """
     return tickets_visible_to(user).select_related(
-        "requester", "assignee", "reported_by", "category", "category__parent", "site"
+        "requester", "assignee", "reported_by", "category", "site"
     )
 
 
 def queue_for(user: Any) -> QuerySet[Ticket]:
-    """The engineer's queue: open tickets, nearest deadline first (paused ones last)."""
+    """The engineer's queue: open tickets, nearest deadline first (paused ones last).
+
+    Joins only what the queue table shows (five tables: planned in ~1 ms).
+    """
     return (
-        ticket_list_for(user)
+        tickets_visible_to(user)
+        .select_related("requester", "assignee", "category", "site")
         .filter(state__in=OPEN_STATES)
         .annotate(priority_rank=PRIORITY_RANK)
         .order_by(F("next_due_at").asc(nulls_last=True), "submitted_at")
@@ -74,6 +83,8 @@ def my_tickets(user: Any) -> QuerySet[Ticket]:
 
 
 def get_ticket_for(user: Any, number: str) -> Ticket:
+    if "\x00" in number:  # PostgreSQL refuses NUL in text: no such ticket, not a 500
+        raise TicketNotFound
     ticket = (
         ticket_list_for(user)
         .select_related("reported_by", "asset", "asset__site")
@@ -100,12 +111,14 @@ def attachments_for(user: Any, ticket: Ticket) -> QuerySet[Attachment]:
 
 
 def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The timeline. Messages come along; their files do not: the timeline names files
+    from the event's data, and lists of files go through ``attachments_for`` (or
+    ``messages_for``, which prefetches them filtered). Prefetching them here cost a
+    query and ~5 ms on a ticket with a hundred messages, for nothing shown."""
     qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor", "message")
     if not capabilities(user).view_internal:
         qs = qs.filter(is_internal=False)
-    return qs.prefetch_related(
-        Prefetch("message__attachments", queryset=attachments_for(user, ticket))
-    )
+    return qs
 
 
 def get_attachment_for(user: Any, number: str, attachment_id: int) -> Attachment:

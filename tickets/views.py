@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import capabilities
 from tickets import forms, permissions, selectors, services
+from tickets.attachments import clean_filename
 from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, STATE_STEPS, Channel, TicketState
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.filters import TicketFilter
@@ -33,6 +34,7 @@ def _is_partial(request: HttpRequest) -> bool:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if capabilities(request.user).view_all:
         return redirect("tickets:queue")
@@ -105,6 +107,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def my_tickets(request: HttpRequest) -> HttpResponse:
     qs = selectors.my_tickets(request.user)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
@@ -130,7 +133,44 @@ def _queue_tabs() -> list[tuple[str, str, str]]:
     ]
 
 
+def page_rows(qs: Any, page: Any) -> list[Ticket]:
+    """The page's tickets: ids chosen on the ticket table alone, then joined.
+
+    ``WHERE id IN (SELECT id … ORDER BY … LIMIT 50)``: the inner query needs no
+    join, so PostgreSQL never joins thousands of filtered rows to users and
+    categories only to keep fifty (20 ms instead of 1 ms for a filtered queue
+    at a million tickets).
+    """
+    start = (page.number - 1) * page.paginator.per_page
+    return list(qs.filter(pk__in=qs.values("pk")[start : start + page.paginator.per_page]))
+
+
+_TAB_FILTERS = {"unassigned": "true", "mine": "true", "waiting_on": "requester"}
+_TAB_COUNT_KEYS = {"unassigned": "unassigned", "mine": "mine", "waiting_on": "waiting"}
+
+
+def _known_count(
+    request: HttpRequest, filterset: TicketFilter, counts: dict[str, int]
+) -> int | None:
+    """The number of rows when the queue shows all open tickets or exactly one tab."""
+    if filterset.is_bound and not filterset.is_valid():
+        return counts["all"]
+    given = {
+        key: request.GET.getlist(key)
+        for key in request.GET
+        if key not in ("page", "sort") and any(request.GET.getlist(key))
+    }
+    if not given:
+        return counts["all"]
+    if len(given) == 1:
+        key, values = next(iter(given.items()))
+        if values == [_TAB_FILTERS.get(key)]:
+            return counts[_TAB_COUNT_KEYS[key]]
+    return None
+
+
 @login_required
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     caps = capabilities(request.user)
     if not caps.view_all:
@@ -138,13 +178,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     base = selectors.queue_for(request.user)
     filterset = TicketFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    # Counts of a NOT NULL column of the tickets_open_tabs index: one index-only scan.
     counts = base.aggregate(
-        all=Count("pk"),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        mine=Count("pk", filter=Q(assignee=request.user)),
-        waiting=Count("pk", filter=Q(waiting_on="requester")),
+        all=Count("waiting_on"),
+        unassigned=Count("waiting_on", filter=Q(assignee__isnull=True)),
+        mine=Count("waiting_on", filter=Q(assignee=request.user)),
+        waiting=Count("waiting_on", filter=Q(waiting_on="requester")),
     )
-    page = Paginator(qs, settings.TICKETS_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, settings.TICKETS_QUEUE_PAGE_SIZE)
+    known = _known_count(request, filterset, counts)
+    if known is not None:  # a tab's count is the page count: no second COUNT over open rows
+        paginator.count = known
+    page = paginator.get_page(request.GET.get("page"))
+    rows = page_rows(qs, page)
+    # Only people who work the queue can be assignees: list them, not every user.
+    filterset.form.fields["assignee"].queryset = selectors.engineers()
     for field in filterset.form.fields.values():
         css = "form-select" if hasattr(field.widget, "choices") else "form-control"
         field.widget.attrs["class"] = css
@@ -154,7 +202,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "queue",
         "page": page,
-        "rows": list(page.object_list),
+        "rows": rows,
         "filter": filterset,
         "tabs": [(key, label, query, counts[key]) for key, label, query in _queue_tabs()],
         "active_tab": "&".join(f"{k}={params[k]}" for k in tab_keys if k in params),
@@ -263,7 +311,8 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int) -
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        # Cleaned again here: the header must not carry CR/LF or quotes whatever the row holds.
+        filename=clean_filename(attachment.original_name),
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

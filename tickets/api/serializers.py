@@ -11,6 +11,15 @@ from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
 from tickets.services import SHORT_MAX, TEXT_MAX, TITLE_MAX
 
 
+class LookupField(serializers.SlugRelatedField):
+    """A slug/username lookup that answers 400, not 500, for text PostgreSQL cannot store."""
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
 class PersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
 
@@ -21,7 +30,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -34,10 +43,14 @@ class TicketSerializer(serializers.ModelSerializer):
     """Read shape of a ticket; PATCH may change only ``title``…``contact`` (see services)."""
 
     requester = PersonSerializer(read_only=True)
-    assignee = PersonSerializer(read_only=True)
-    reported_by = PersonSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+    reported_by = PersonSerializer(read_only=True, allow_null=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    site = serializers.StringRelatedField(read_only=True)
+    site = serializers.StringRelatedField(read_only=True, allow_null=True)
+    # Blank until the ticket is diagnosed (the schema must allow "").
+    root_cause_type = serializers.ChoiceField(
+        choices=RootCauseType.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Ticket
@@ -84,16 +97,14 @@ class TicketSerializer(serializers.ModelSerializer):
 class TicketCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX)
     description = serializers.CharField(max_length=TEXT_MAX)
-    category = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Category.objects.filter(is_active=True)
-    )
+    category = LookupField(slug_field="slug", queryset=Category.objects.filter(is_active=True))
     impact = serializers.ChoiceField(choices=Impact.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     affected_system = serializers.CharField(max_length=200, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
     scenario = serializers.CharField(max_length=SHORT_MAX, required=False, allow_blank=True)
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    requester = serializers.SlugRelatedField(
+    requester = LookupField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         required=False,
@@ -113,7 +124,7 @@ class TicketUpdateSerializer(serializers.Serializer):
 
 
 class AcceptSerializer(serializers.Serializer):
-    assignee = serializers.SlugRelatedField(
+    assignee = LookupField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
     )
 
@@ -197,7 +208,7 @@ class MessageCreateSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = PersonSerializer(read_only=True)
+    actor = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = TicketEvent

@@ -6,8 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -15,6 +23,7 @@ from rest_framework.response import Response
 
 from tickets import selectors, services
 from tickets.api import serializers as s
+from tickets.api.pagination import CappedCountPagination
 from tickets.choices import Channel
 from tickets.filters import TicketFilter
 from tickets.models import Category, Ticket
@@ -33,6 +42,16 @@ def _transition_schema(body: type[serializers.Serializer], summary: str) -> Call
     )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: s.TicketSerializer(many=True),
+            400: OpenApiResponse(description="An invalid filter value; the body names it."),
+            404: OpenApiResponse(description="No such page."),
+        }
+    ),
+    retrieve=extend_schema(responses={200: s.TicketSerializer, 404: _ERRORS[404]}),
+)
 class TicketViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -44,6 +63,7 @@ class TicketViewSet(
     lookup_value_regex = r"[A-Za-z0-9-]+"
     serializer_class = s.TicketSerializer
     filterset_class = TicketFilter
+    pagination_class = CappedCountPagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Ticket]:
@@ -148,7 +168,7 @@ class TicketViewSet(
         request=s.MessageCreateSerializer,
         responses={201: s.MessageSerializer, **_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def messages(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         if request.method == "POST":
@@ -167,7 +187,7 @@ class TicketViewSet(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer(many=True), **_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attachments(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         if request.method == "POST":
@@ -183,20 +203,59 @@ class TicketViewSet(
         return Response(s.AttachmentSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.EventSerializer(many=True), 404: _ERRORS[404]})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         rows = selectors.events_for(request.user, ticket)
         return Response(s.EventSerializer(rows, many=True).data)
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={
+            200: s.CategorySerializer,
+            404: OpenApiResponse(description="No such active category."),
+        }
+    )
+)
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """Active fault categories and sub-categories."""
 
     serializer_class = s.CategorySerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     pagination_class = None
     filterset_class = None
 
     def get_queryset(self) -> QuerySet[Category]:
         return selectors.active_categories()
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token.
+
+    The same login throttling as the sign-in page applies (django-axes): after too many
+    failures for a username from one address, even the right password is refused with 429.
+    """
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many failed attempts; try again later."),
+        },
+        summary="Obtain an API token",
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes marks the request it was given (DRF's wrapper, so its middleware
+            # does not see it): answer as the sign-in page does, not "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": _("Too many failed sign-in attempts. Try again later.")},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
+            raise
