@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tickets.notification_models import Notification, NotificationChannel
 from tickets.notifications import kind_label
 
 
 @login_required
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     rows = list(
         Notification.objects.filter(

@@ -86,6 +86,21 @@ def _choice(field: str, value: Any, choices: type) -> str:
     return str(value)
 
 
+# "Since when" is a moment in the past; the slack allows a caller's clock running ahead.
+OCCURRED_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+OCCURRED_SLACK = dt.timedelta(days=1)
+
+
+def _occurred_at(value: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if not OCCURRED_EARLIEST <= value <= now + OCCURRED_SLACK:
+        raise ValidationError({"occurred_at": _("Give a time between the year 2000 and now.")})
+    return value
+
+
 def _category(value: Category | str | None) -> Category:
     if isinstance(value, Category):
         category = value
@@ -341,6 +356,7 @@ def submit_ticket(
         "channel": _choice("channel", channel, Channel),
     }
     cat = _category(category)
+    occurred_at = _occurred_at(occurred_at, timezone.now())
     if asset is not None and asset.owner_id not in (None, requester.pk) and not caps.view_all:
         raise ValidationError({"asset": _("This device is not yours.")})
     for upload in files:
@@ -638,7 +654,7 @@ def update_ticket_details(ticket_id: int, *, actor: User, changes: dict[str, Any
         if field not in EDITABLE_FIELDS:
             continue
         if field == "occurred_at":
-            cleaned[field] = value
+            cleaned[field] = _occurred_at(value, timezone.now())
         else:
             cleaned[field] = _text(
                 field, value, max_length=limits[field], required=field in ("title", "description")

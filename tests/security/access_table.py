@@ -1,0 +1,396 @@
+"""The declared access policy: what every role gets from every page and every API operation.
+
+``tests/security/test_access_matrix.py`` walks the URL resolver and the OpenAPI schema and
+checks each route and operation against this file. A route or an operation missing here
+fails the suite: a new feature declares who may use it, in this one place.
+
+How to read an entry: the key is a URL name (pages) or ``"METHOD /path"`` from the OpenAPI
+schema (API); the value maps a method (pages) to one or more ``Case``s. A ``Case`` sets up
+alice's ticket in ``state`` (with one public attachment and one internal note with an
+internal attachment), sends ``body`` as each role in turn, and expects the role's outcome.
+A second ``Case`` in a wrong state declares the 409 ("not allowed in this state").
+
+Roles (the conftest personas):
+
+    anonymous        nobody signed in
+    owner            alice, requester, files the ticket
+    stranger         carol, another requester
+    engineer         bob, the ticket's assignee once it is accepted
+    other_engineer   erin, an engineer who is not the assignee
+    lead             tom, tech lead
+    manager          dave, reads everything, changes nothing
+    admin            admin (staff, superuser, all roles)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tickets.choices import TicketState as S
+from tickets.tests.factories import DIAGNOSIS
+
+ROLES = (
+    "anonymous",
+    "owner",
+    "stranger",
+    "engineer",
+    "other_engineer",
+    "lead",
+    "manager",
+    "admin",
+)
+PERSONAS = {
+    "owner": "alice",
+    "stranger": "carol",
+    "engineer": "bob",
+    "other_engineer": "erin",
+    "lead": "tom",
+    "manager": "dave",
+    "admin": "admin",
+}
+LOGIN_PATH = "/accounts/login/"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a person notices: a page (2xx), a redirect, or a refusal with a given status."""
+
+    name: str
+    statuses: frozenset[int]
+    to_login: bool | None = None  # a redirect that must (True) / must not (False) go to login
+
+    def matches(self, status: int, location: str) -> bool:
+        if status not in self.statuses:
+            return False
+        if status in (301, 302, 303) and self.to_login is not None:
+            goes_to_login = location.startswith(LOGIN_PATH) and "next=" in location
+            return goes_to_login == self.to_login
+        return True
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ALLOW = Outcome("ALLOW", frozenset({200, 201, 204, 302}), to_login=False)
+LOGIN_302 = Outcome("LOGIN_302", frozenset({302}), to_login=True)
+DENY_403 = Outcome("DENY_403", frozenset({403}))
+HIDE_404 = Outcome("HIDE_404", frozenset({404}))
+CONFLICT_409 = Outcome("CONFLICT_409", frozenset({409}))
+METHOD_405 = Outcome("METHOD_405", frozenset({405}))
+# The API without credentials: DRF answers 403 (session auth first) or 401 (token first).
+NO_AUTH_401 = Outcome("NO_AUTH_401", frozenset({401, 403}))
+
+
+def who(default: Outcome, **roles: Outcome) -> dict[str, Outcome]:
+    """Every role gets ``default`` unless named; a misspelt role is an error, not a gap."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; use {ROLES}")
+    return {role: roles.get(role, default) for role in ROLES}
+
+
+# A body is a dict, or a function of the context (users, ticket …) and the role.
+Body = Mapping[str, Any] | Callable[[Any, str], Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Case:
+    expect: Mapping[str, Outcome]
+    state: str = S.SUBMITTED
+    body: Body = None
+    attachment: str = "public"  # which of alice's attachments fills <attachment_id>
+    note: str = ""
+    files: bool = False  # send the body as multipart with a small file in "file"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- recurring shapes ----------------------------------------------------------------------
+
+EVERYONE = who(ALLOW)
+SIGNED_IN = who(ALLOW, anonymous=LOGIN_302)
+# alice's ticket: she and everyone who reads all tickets see it; to carol it does not exist.
+TICKET_READERS = who(ALLOW, anonymous=LOGIN_302, stranger=HIDE_404)
+GET_ONLY = who(METHOD_405, anonymous=LOGIN_302)  # POST to a signed-in, read-only page
+POST_ONLY = who(METHOD_405, anonymous=LOGIN_302)  # GET to a signed-in action
+NOBODY_405 = who(METHOD_405)
+# Ticket actions by role; anonymous is sent to log in, carol never learns the ticket exists.
+_ACT = {"anonymous": LOGIN_302, "stranger": HIDE_404}
+ENGINEERS = {"engineer": ALLOW, "other_engineer": ALLOW, "lead": ALLOW, "admin": ALLOW}
+HANDLERS = {"engineer": ALLOW, "lead": ALLOW, "admin": ALLOW}  # assignee or tech lead
+LEADS = {"lead": ALLOW, "admin": ALLOW}
+
+
+def acting(allowed: Mapping[str, Outcome], api: bool = False) -> dict[str, Outcome]:
+    """Everyone not in ``allowed`` is refused (403), but carol gets 404 and anonymous login."""
+    base = {**_ACT, **allowed}
+    if api:
+        base["anonymous"] = NO_AUTH_401
+    return who(DENY_403, **base)
+
+
+def conflict(allowed: Mapping[str, Outcome], api: bool = False) -> dict[str, Outcome]:
+    """The same people as ``acting`` but in a state that forbids the action: 409 for them."""
+    return acting(dict.fromkeys(allowed, CONFLICT_409), api=api)
+
+
+# --- bodies ------------------------------------------------------------------------------------
+
+
+def _ticket_form(ctx: Any, role: str) -> dict[str, Any]:
+    return {
+        "title": "Monitor flickers",
+        "description": "The screen flickers every few seconds.",
+        "impact": "single",
+        "urgency": "experience",
+        "category": str(ctx.category.pk),
+    }
+
+
+def _call_form(ctx: Any, role: str) -> dict[str, Any]:
+    return {**_ticket_form(ctx, role), "requester": str(ctx.users["owner"].pk)}
+
+
+def _api_ticket(ctx: Any, role: str) -> dict[str, Any]:
+    return {**_ticket_form(ctx, role), "category": ctx.category.slug}
+
+
+def _assign_form(ctx: Any, role: str) -> dict[str, Any]:
+    return {"assignee": str(ctx.users["other_engineer"].pk)}
+
+
+def _credentials(ctx: Any, role: str) -> dict[str, Any]:
+    user = ctx.users.get(role) or ctx.users["owner"]
+    return {"username": user.username, "password": ctx.password}
+
+
+RESOLVE = {"solution": "Replaced the fuser unit"}
+VERIFY = {"verification_note": "Confirmed by phone: prints fine"}
+REASON = {"reason": "Still prints blank pages"}
+CANCEL = {"reason": "Solved itself"}
+QUESTION = {"question": "Which printer exactly?"}
+REPLY = {"body": "Any news?"}
+PRIORITY = {"priority": "high", "reason": "The whole floor depends on it"}
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+PAGES: dict[str, dict[str, Case | list[Case]]] = {
+    "home": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    # Accounts: open to everyone (a signed-in user is sent on from the login page).
+    "accounts:login": {"GET": Case(EVERYONE), "POST": Case(EVERYONE, body={})},
+    "accounts:logout": {"GET": Case(NOBODY_405), "POST": Case(EVERYONE)},
+    "accounts:password_reset": {
+        "GET": Case(EVERYONE),
+        "POST": Case(EVERYONE, body={"email": "nobody@example.com"}),
+    },
+    "accounts:password_reset_done": {"GET": Case(EVERYONE), "POST": Case(NOBODY_405)},
+    "accounts:password_reset_confirm": {
+        "GET": Case(EVERYONE, note="a valid link redirects to the set-password form"),
+        "POST": Case(EVERYONE),
+    },
+    "accounts:language": {"GET": Case(NOBODY_405), "POST": Case(EVERYONE, body={"language": "en"})},
+    # Filing: everyone with add_ticket (the manager reads, never files).
+    "tickets:new": {
+        "GET": Case(who(ALLOW, anonymous=LOGIN_302, manager=DENY_403)),
+        "POST": Case(who(ALLOW, anonymous=LOGIN_302, manager=DENY_403), body=_ticket_form),
+    },
+    "tickets:call": {
+        "GET": Case(acting(ENGINEERS) | {"stranger": DENY_403}),
+        "POST": Case(acting(ENGINEERS) | {"stranger": DENY_403}, body=_call_form),
+    },
+    "tickets:mine": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    "tickets:queue": {
+        "GET": Case(who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)),
+        "POST": Case(GET_ONLY),
+    },
+    # One ticket.
+    "tickets:detail": {"GET": Case(TICKET_READERS), "POST": Case(GET_ONLY)},
+    "tickets:report": {"GET": Case(TICKET_READERS), "POST": Case(GET_ONLY)},
+    "tickets:attachment": {
+        "GET": [
+            Case(TICKET_READERS),
+            Case(
+                who(ALLOW, anonymous=LOGIN_302, owner=HIDE_404, stranger=HIDE_404),
+                attachment="internal",
+                note="a file on an internal note: staff only",
+            ),
+        ],
+        "POST": Case(GET_ONLY),
+    },
+    # Actions: the right state, then a wrong one (409 for the people who may act).
+    "tickets:accept": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.SUBMITTED),
+            Case(conflict(ENGINEERS), state=S.ACCEPTED),
+        ],
+    },
+    "tickets:diagnose": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body=DIAGNOSIS),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=DIAGNOSIS),
+        ],
+    },
+    "tickets:resolve": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.DIAGNOSED, body=RESOLVE),
+            Case(conflict(HANDLERS), state=S.ACCEPTED, body=RESOLVE),
+        ],
+    },
+    "tickets:verify": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting({**HANDLERS, "owner": ALLOW}), state=S.RESOLVED, body=VERIFY),
+            Case(conflict({**HANDLERS, "owner": ALLOW}), state=S.DIAGNOSED, body=VERIFY),
+        ],
+    },
+    "tickets:reject": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting({"owner": ALLOW}), state=S.RESOLVED, body=REASON),
+            Case(conflict({"owner": ALLOW}), state=S.ACCEPTED, body=REASON),
+        ],
+    },
+    "tickets:close": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.VERIFIED),
+            Case(conflict(ENGINEERS), state=S.RESOLVED),
+        ],
+    },
+    "tickets:cancel": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting({**ENGINEERS, "owner": ALLOW}), state=S.SUBMITTED, body=CANCEL),
+            Case(conflict({**ENGINEERS, "owner": ALLOW}), state=S.DIAGNOSED, body=CANCEL),
+        ],
+    },
+    "tickets:request_info": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.ACCEPTED, body=QUESTION),
+            Case(conflict(ENGINEERS), state=S.SUBMITTED, body=QUESTION),
+        ],
+    },
+    "tickets:reply": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting({**ENGINEERS, "owner": ALLOW}), state=S.ACCEPTED, body=REPLY),
+            Case(conflict({**ENGINEERS, "owner": ALLOW}), state=S.CLOSED, body=REPLY),
+        ],
+    },
+    "tickets:priority": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.SUBMITTED, body=PRIORITY),
+            Case(conflict(ENGINEERS), state=S.CLOSED, body=PRIORITY),
+        ],
+    },
+    "tickets:assign": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(LEADS), state=S.ACCEPTED, body=_assign_form),
+            Case(conflict(LEADS), state=S.SUBMITTED, body=_assign_form),
+        ],
+    },
+    # Notifications: each person's own.
+    "notifications:inbox": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    "notifications:read": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
+    # The API's browsable root and its description (the schema documents shapes, no data).
+    "api:api-root": {
+        "GET": Case(who(ALLOW, anonymous=NO_AUTH_401)),
+        "POST": Case(who(METHOD_405, anonymous=NO_AUTH_401)),
+    },
+    "api-schema": {"GET": Case(EVERYONE), "POST": Case(NOBODY_405)},
+    "api-docs": {"GET": Case(EVERYONE), "POST": Case(NOBODY_405)},
+}
+
+# Routes the matrix does not walk, each with the reason and the test that covers it instead.
+EXEMPT_PREFIXES = {
+    "admin/": "Django admin: its own login and staff check (test_admin_needs_staff)",
+    "static/": "static files (WhiteNoise or staticfiles in DEBUG): public assets, no data",
+}
+# DRF's format-suffix twins (``/tickets.json``) are the same views as the declared routes.
+EXEMPT_FORMAT_SUFFIX = "DRF format-suffix twin of a declared API route"
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+API_READERS = who(ALLOW, anonymous=NO_AUTH_401)
+API_TICKET_READERS = who(ALLOW, anonymous=NO_AUTH_401, stranger=HIDE_404)
+
+API: dict[str, Case | list[Case]] = {
+    "POST /api/v1/auth/token/": Case(
+        EVERYONE, body=_credentials, note="anonymous sends alice's password"
+    ),
+    "GET /api/v1/categories/": Case(API_READERS),
+    "GET /api/v1/categories/{slug}/": Case(API_READERS),
+    "GET /api/v1/tickets/": Case(API_READERS),
+    "POST /api/v1/tickets/": Case(
+        who(ALLOW, anonymous=NO_AUTH_401, manager=DENY_403), body=_api_ticket
+    ),
+    "GET /api/v1/tickets/{number}/": Case(API_TICKET_READERS),
+    "PATCH /api/v1/tickets/{number}/": [
+        Case(acting({**ENGINEERS, "owner": ALLOW}, api=True), body={"title": "Printer is dead"}),
+        Case(
+            conflict({**ENGINEERS, "owner": ALLOW}, api=True),
+            state=S.CLOSED,
+            body={"title": "Printer is dead"},
+        ),
+    ],
+    "POST /api/v1/tickets/{number}/accept/": [
+        Case(acting(ENGINEERS, api=True), state=S.SUBMITTED, body={}),
+        Case(conflict(ENGINEERS, api=True), state=S.ACCEPTED, body={}),
+    ],
+    "POST /api/v1/tickets/{number}/diagnose/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body=DIAGNOSIS),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=DIAGNOSIS),
+    ],
+    "POST /api/v1/tickets/{number}/resolve/": [
+        Case(acting(HANDLERS, api=True), state=S.DIAGNOSED, body=RESOLVE),
+        Case(conflict(HANDLERS, api=True), state=S.ACCEPTED, body=RESOLVE),
+    ],
+    "POST /api/v1/tickets/{number}/verify/": [
+        Case(acting({**HANDLERS, "owner": ALLOW}, api=True), state=S.RESOLVED, body=VERIFY),
+        Case(conflict({**HANDLERS, "owner": ALLOW}, api=True), state=S.DIAGNOSED, body=VERIFY),
+    ],
+    "POST /api/v1/tickets/{number}/reject_fix/": [
+        Case(acting({"owner": ALLOW}, api=True), state=S.RESOLVED, body=REASON),
+        Case(conflict({"owner": ALLOW}, api=True), state=S.ACCEPTED, body=REASON),
+    ],
+    "POST /api/v1/tickets/{number}/close/": [
+        Case(acting(ENGINEERS, api=True), state=S.VERIFIED, body={}),
+        Case(conflict(ENGINEERS, api=True), state=S.RESOLVED, body={}),
+    ],
+    "POST /api/v1/tickets/{number}/cancel/": [
+        Case(acting({**ENGINEERS, "owner": ALLOW}, api=True), state=S.SUBMITTED, body=CANCEL),
+        Case(conflict({**ENGINEERS, "owner": ALLOW}, api=True), state=S.DIAGNOSED, body=CANCEL),
+    ],
+    "POST /api/v1/tickets/{number}/request_info/": [
+        Case(acting(ENGINEERS, api=True), state=S.ACCEPTED, body=QUESTION),
+        Case(conflict(ENGINEERS, api=True), state=S.SUBMITTED, body=QUESTION),
+    ],
+    "POST /api/v1/tickets/{number}/priority/": [
+        Case(acting(ENGINEERS, api=True), state=S.SUBMITTED, body=PRIORITY),
+        Case(conflict(ENGINEERS, api=True), state=S.CLOSED, body=PRIORITY),
+    ],
+    "GET /api/v1/tickets/{number}/messages/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/messages/": [
+        Case(acting({**ENGINEERS, "owner": ALLOW}, api=True), state=S.ACCEPTED, body=REPLY),
+        Case(conflict({**ENGINEERS, "owner": ALLOW}, api=True), state=S.CLOSED, body=REPLY),
+    ],
+    "GET /api/v1/tickets/{number}/attachments/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/attachments/": [
+        Case(acting({**ENGINEERS, "owner": ALLOW}, api=True), state=S.ACCEPTED, files=True),
+        Case(
+            conflict({**ENGINEERS, "owner": ALLOW}, api=True),
+            state=S.CLOSED,
+            files=True,
+        ),
+    ],
+    "GET /api/v1/tickets/{number}/events/": Case(API_TICKET_READERS),
+}

@@ -1,0 +1,137 @@
+"""Shared by the security tests: what routes and API operations exist, and the world they
+are tried against (the personas, alice's ticket in a given state, path parameters)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.security import access_table as table
+from tickets import services
+from tickets.tests.factories import make_ticket, move_to
+
+PAGE_METHODS = ("GET", "POST")
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+# --- what exists ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # as written in the URLconf, prefixes joined
+    name: str | None  # namespaced, e.g. "tickets:detail"
+    params: tuple[str, ...]
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or ""
+            ns = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            regex = entry.pattern.regex
+            yield Route(prefix + str(entry.pattern), name, tuple(regex.groupindex))
+
+
+def as_openapi_path(route: str) -> str:
+    """``api/v1/^tickets/(?P<number>[A-Za-z0-9-]+)/$`` -> ``/api/v1/tickets/{number}/``."""
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+ALL_ROUTES = list(walk(get_resolver().url_patterns))
+SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
+OPERATIONS = [
+    (method.upper(), path)
+    for path, item in SCHEMA["paths"].items()
+    for method in item
+    if method.upper() in API_METHODS
+]
+
+
+def exemption(route: Route) -> str | None:
+    for prefix, reason in table.EXEMPT_PREFIXES.items():
+        if route.route.startswith(prefix):
+            return reason
+    if "format" in route.params:
+        return table.EXEMPT_FORMAT_SUFFIX
+    return None
+
+
+def page_routes() -> list[Route]:
+    """Routes the page matrix checks: not exempt, not an operation of the OpenAPI schema."""
+    return [
+        r
+        for r in ALL_ROUTES
+        if exemption(r) is None and as_openapi_path(r.route) not in SCHEMA["paths"]
+    ]
+
+
+# --- the people and the ticket -------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    category: Any
+    password: str
+    ticket: Any = None
+    attachments: dict[str, Any] | None = None
+
+
+def setup_ticket(world: World, case: table.Case) -> None:
+    """alice's ticket in ``case.state``, with a public file and an internal note with a file."""
+    owner, engineer = world.users["owner"], world.users["engineer"]
+    ticket = make_ticket(requester=owner, title="Printer prints blank pages 7f3a")
+    [public] = services.add_attachments(
+        ticket.pk, actor=owner, files=[SimpleUploadedFile("photo.png", b"\x89PNG tray")]
+    )
+    note = services.add_message(
+        ticket.pk,
+        actor=engineer,
+        body="Internal: vendor contract 4711 expired",
+        internal=True,
+        files=[SimpleUploadedFile("vendor.txt", b"contract terms")],
+    )
+    world.ticket = move_to(ticket, case.state, engineer=engineer)
+    world.attachments = {"public": public, "internal": note.attachments.get()}
+
+
+PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
+    "number": lambda w, c: w.ticket.number,
+    "attachment_id": lambda w, c: w.attachments[c.attachment].pk,
+    "uidb64": lambda w, c: urlsafe_base64_encode(force_bytes(w.users["owner"].pk)),
+    "token": lambda w, c: default_token_generator.make_token(w.users["owner"]),
+    "slug": lambda w, c: w.category.slug,
+}
+
+
+def fill(params: list[str] | tuple[str, ...], world: World, case: table.Case) -> dict[str, Any]:
+    missing = [p for p in params if p not in PATH_PARAMETERS]
+    if missing:
+        pytest.fail(
+            f"No value for path parameter(s) {missing}: add a filler to PATH_PARAMETERS in "
+            "tests/security/matrix.py"
+        )
+    return {p: PATH_PARAMETERS[p](world, case) for p in params}
+
+
+def body(case: table.Case, world: World, role: str) -> dict[str, Any]:
+    data = case.body(world, role) if callable(case.body) else dict(case.body or {})
+    if case.files:
+        data["file"] = SimpleUploadedFile("log.txt", b"log line\n")
+    return data
