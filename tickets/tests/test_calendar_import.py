@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from servicedesk.lib.business_hours import add_working_minutes
 from tickets.admin_sla import coverage_warning
@@ -229,11 +230,15 @@ def test_coverage_is_flagged_when_next_years_holidays_are_unknown(calendar):
     # given: holidays known through 2026
     calendar.covered_through = 2026
 
-    # then
-    assert coverage_warning(calendar, dt.date(2026, 11, 24)) == "Holidays unknown after 2026."
-    assert coverage_warning(calendar, dt.date(2025, 6, 1)) is None
-    calendar.covered_through = None
-    assert "Holidays unknown" in coverage_warning(calendar, dt.date(2025, 6, 1))
+    # then: in both languages
+    with translation.override("en"):
+        assert coverage_warning(calendar, dt.date(2026, 11, 24)) == "Holidays unknown after 2026."
+        assert coverage_warning(calendar, dt.date(2025, 6, 1)) is None
+        calendar.covered_through = None
+        assert "Holidays unknown" in coverage_warning(calendar, dt.date(2025, 6, 1))
+    calendar.covered_through = 2026
+    with translation.override("zh-hans"):
+        assert coverage_warning(calendar, dt.date(2026, 11, 24)) == "2026 年以后的节假日数据未知。"
 
 
 def test_admin_lists_calendars_with_the_coverage_flag(admin, web, calendar, tmp_path):
