@@ -47,6 +47,18 @@ def _apply_deadlines(ticket: Ticket) -> sla.Policy:
     return policy
 
 
+def _forget_breaches_not_due(ticket: Ticket, now: dt.datetime) -> None:
+    """A deadline moved into the future is not missed (yet); its SlaEvent stays as history."""
+    if ticket.response_breached_at and ticket.response_due_at and ticket.response_due_at > now:
+        ticket.response_breached_at = None
+    if (
+        ticket.resolution_breached_at
+        and ticket.resolution_due_at
+        and ticket.resolution_due_at > now
+    ):
+        ticket.resolution_breached_at = None
+
+
 def refresh_next_check(ticket: Ticket) -> None:
     ticket.sla_next_check_at = sla.next_check(ticket)
     ticket.next_due_at = sla.current_due(ticket)
@@ -99,12 +111,7 @@ def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | No
     ticket.held_seconds += held
     ticket.sla_paused_at = None
     _apply_deadlines(ticket)
-    if (
-        ticket.resolution_breached_at
-        and ticket.resolution_due_at
-        and ticket.resolution_due_at > now
-    ):
-        ticket.resolution_breached_at = None
+    _forget_breaches_not_due(ticket, now)
     refresh_next_check(ticket)
     return {
         "reason": reason,
@@ -118,14 +125,7 @@ def recalculate(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any]
     """New deadlines from the submission time under the ticket's (new) priority."""
     before = (ticket.response_due_at, ticket.resolution_due_at)
     _apply_deadlines(ticket)
-    if ticket.response_breached_at and ticket.response_due_at and ticket.response_due_at > now:
-        ticket.response_breached_at = None
-    if (
-        ticket.resolution_breached_at
-        and ticket.resolution_due_at
-        and ticket.resolution_due_at > now
-    ):
-        ticket.resolution_breached_at = None
+    _forget_breaches_not_due(ticket, now)
     refresh_next_check(ticket)
     return {
         "reason": reason,

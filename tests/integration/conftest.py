@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -26,16 +23,10 @@ import redis
 from django.db import connection
 
 from servicedesk.celery import app as celery_app
+from tests.processes import free_port, stop_process, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
-WAIT_SECONDS = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class RedisServer:
@@ -87,41 +78,6 @@ def _answers(client: redis.Redis) -> bool:
         return bool(client.ping())
     except redis.ConnectionError:
         return False
-
-
-def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
-    """Ask politely (SIGTERM), then insist; only ever the process we started."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout)
-
-
-def wait_for(
-    check: Callable[[], Any],
-    *,
-    what: str,
-    timeout: float = WAIT_SECONDS,
-    logs: list[Path] | None = None,
-) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with the logs after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            tails = "\n".join(
-                f"--- {path.name} ---\n{path.read_text(errors='replace')[-4000:]}"
-                for path in logs or []
-                if path.exists()
-            )
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}\n{tails}")
-        time.sleep(0.1)
 
 
 @pytest.fixture

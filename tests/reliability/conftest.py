@@ -11,10 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,43 +23,15 @@ import pytest
 from django.db import connection
 
 from servicedesk.celery import app as celery_app
+from tests.processes import free_port, wait_for
+from tests.processes import stop_process as stop
 
 REPO = Path(__file__).resolve().parents[2]
 CELERY = REPO / ".venv" / "bin" / "celery"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_until(check: Callable[[], Any], what: str, timeout: float, logs: list[Path]) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            tails = "\n".join(
-                f"--- {log.name} ---\n{log.read_text(errors='replace')[-3000:]}"
-                for log in logs
-                if log.exists()
-            )
-            pytest.fail(f"waited {timeout:.0f} s for {what}\n{tails}")
-        time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    """SIGTERM, then SIGKILL: only ever a process this test started."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout)
+    return wait_for(check, what=what, timeout=timeout, logs=logs)
 
 
 class Processes:
