@@ -52,6 +52,23 @@ def ticket_list_for(user: Any) -> QuerySet[Ticket]:
     )
 
 
+QUEUE_UNUSED_FIELDS = (
+    "description",
+    "root_cause",
+    "solution_plan",
+    "solution",
+    "verification_note",
+    "scenario",
+    "affected_system",
+    "impact_scope",
+    "cancel_reason",
+    "priority_reason",
+    "contact",
+    "requester__password",
+    "assignee__password",
+)
+
+
 def queue_for(user: Any) -> QuerySet[Ticket]:
     """The engineer's queue: open tickets, nearest deadline first (paused ones last).
 
@@ -60,6 +77,8 @@ def queue_for(user: Any) -> QuerySet[Ticket]:
     return (
         tickets_visible_to(user)
         .select_related("requester", "assignee", "category", "site")
+        # The long texts are never shown in the queue; leave them in the database.
+        .defer(*QUEUE_UNUSED_FIELDS)
         .filter(state__in=OPEN_STATES)
         .annotate(priority_rank=PRIORITY_RANK)
         .order_by(F("next_due_at").asc(nulls_last=True), "submitted_at")
