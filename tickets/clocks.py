@@ -12,7 +12,8 @@ from typing import Any
 
 from tickets import sla
 from tickets.calendars import calendar_for_site, policy_for
-from tickets.models import Ticket
+from tickets.choices import EventKind
+from tickets.models import Ticket, TicketEvent
 
 SLA_FIELDS = [
     "response_due_at",
@@ -32,7 +33,38 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _pause_intervals(ticket: Ticket) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The finished pauses of this ticket, from its timeline (the open one is not included)."""
+    intervals = []
+    started: dt.datetime | None = None
+    kinds = (EventKind.SLA_PAUSED, EventKind.SLA_RESUMED)
+    for kind, at in (
+        TicketEvent.objects.filter(ticket=ticket, kind__in=kinds)
+        .order_by("at", "pk")
+        .values_list("kind", "at")
+    ):
+        if kind == EventKind.SLA_PAUSED and started is None:
+            started = at
+        elif kind == EventKind.SLA_RESUMED and started is not None:
+            intervals.append((started, at))
+            started = None
+    return intervals
+
+
+def _remeasure_held(
+    ticket: Ticket, extra: tuple[dt.datetime, dt.datetime] | None = None
+) -> int:
+    """Held time of every finished pause (and ``extra``), measured on the calendar of the
+    ticket's current policy: a priority change never mixes wall-clock and working seconds."""
+    policy = policy_for(ticket.priority)
+    calendar = calendar_for_site(ticket.site_id)
+    intervals = _pause_intervals(ticket) + ([extra] if extra else [])
+    return sum(sla.held_between(start, end, policy, calendar) for start, end in intervals)
+
+
 def _apply_deadlines(ticket: Ticket) -> sla.Policy:
+    """Recompute the deadlines. Once the ticket is accepted the response clock is history:
+    its due time and breach stay as they were."""
     policy = policy_for(ticket.priority)
     found = sla.deadlines(
         submitted_at=ticket.submitted_at,
@@ -40,8 +72,9 @@ def _apply_deadlines(ticket: Ticket) -> sla.Policy:
         policy=policy,
         calendar=calendar_for_site(ticket.site_id),
     )
-    ticket.response_due_at = found.response_due_at
-    ticket.response_warn_at = found.response_warn_at
+    if ticket.accepted_at is None:
+        ticket.response_due_at = found.response_due_at
+        ticket.response_warn_at = found.response_warn_at
     ticket.resolution_due_at = found.resolution_due_at
     ticket.resolution_warn_at = found.resolution_warn_at
     return policy
@@ -49,7 +82,12 @@ def _apply_deadlines(ticket: Ticket) -> sla.Policy:
 
 def _forget_breaches_not_due(ticket: Ticket, now: dt.datetime) -> None:
     """A deadline moved into the future is not missed (yet); its SlaEvent stays as history."""
-    if ticket.response_breached_at and ticket.response_due_at and ticket.response_due_at > now:
+    if (
+        ticket.accepted_at is None
+        and ticket.response_breached_at
+        and ticket.response_due_at
+        and ticket.response_due_at > now
+    ):
         ticket.response_breached_at = None
     if (
         ticket.resolution_breached_at
@@ -108,7 +146,7 @@ def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | No
     policy = policy_for(ticket.priority)
     held = sla.held_between(ticket.sla_paused_at, now, policy, calendar_for_site(ticket.site_id))
     old_due = ticket.resolution_due_at
-    ticket.held_seconds += held
+    ticket.held_seconds = _remeasure_held(ticket, (ticket.sla_paused_at, now))
     ticket.sla_paused_at = None
     _apply_deadlines(ticket)
     _forget_breaches_not_due(ticket, now)
@@ -124,6 +162,7 @@ def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | No
 def recalculate(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any]:
     """New deadlines from the submission time under the ticket's (new) priority."""
     before = (ticket.response_due_at, ticket.resolution_due_at)
+    ticket.held_seconds = _remeasure_held(ticket)
     _apply_deadlines(ticket)
     _forget_breaches_not_due(ticket, now)
     refresh_next_check(ticket)
@@ -135,6 +174,13 @@ def recalculate(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any]
         "resolution_from": _iso(before[1]),
         "resolution_to": _iso(ticket.resolution_due_at),
     }
+
+
+def stop_resolution(ticket: Ticket, now: dt.datetime) -> None:
+    """Resolved: a fix after the deadline is recorded late at once, not at the next sweep."""
+    due = ticket.resolution_due_at
+    if due and now > due and not ticket.resolution_breached_at and ticket.sla_paused_at is None:
+        ticket.resolution_breached_at = due
 
 
 def finish(ticket: Ticket) -> None:

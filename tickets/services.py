@@ -308,6 +308,11 @@ def _resume_clock(reason: str) -> ClockStep:
     return step
 
 
+def _resolved_clock(ticket: Ticket, now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
+    clocks.stop_resolution(ticket, now)
+    return _pause_clock("awaiting_verification")(ticket, now)
+
+
 def _finish_clock(ticket: Ticket, now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
     clocks.finish(ticket)
     return []
@@ -464,7 +469,7 @@ def resolve_ticket(ticket_id: int, *, actor: User, solution: str) -> Ticket:
         name="resolve",
         event=EventKind.RESOLVED,
         validate=lambda t: {"solution": _text("solution", solution, max_length=TEXT_MAX)},
-        clock=_pause_clock("awaiting_verification"),
+        clock=_resolved_clock,
         notify=_tell_requester("ticket_resolved"),
     )
 
