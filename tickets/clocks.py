@@ -51,9 +51,7 @@ def _pause_intervals(ticket: Ticket) -> list[tuple[dt.datetime, dt.datetime]]:
     return intervals
 
 
-def _remeasure_held(
-    ticket: Ticket, extra: tuple[dt.datetime, dt.datetime] | None = None
-) -> int:
+def _remeasure_held(ticket: Ticket, extra: tuple[dt.datetime, dt.datetime] | None = None) -> int:
     """Held time of every finished pause (and ``extra``), measured on the calendar of the
     ticket's current policy: a priority change never mixes wall-clock and working seconds."""
     policy = policy_for(ticket.priority)

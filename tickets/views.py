@@ -130,6 +130,8 @@ def _queue_tabs() -> list[tuple[str, str, str]]:
         ("unassigned", _("Unassigned"), "unassigned=true"),
         ("mine", _("Mine"), "mine=true"),
         ("waiting", _("Waiting on requester"), "waiting_on=requester"),
+        # Fixed and confirmed: waiting for an engineer to close (no count: may be many).
+        ("to_close", _("To close"), "state=verified"),
     ]
 
 
@@ -176,8 +178,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not caps.view_all:
         raise PermissionDenied
     base = selectors.queue_for(request.user)
-    filterset = TicketFilter(request.GET or None, queryset=base, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    # Asking for a state by name (verified, closed …) searches beyond the open tickets.
+    finished = set(request.GET.getlist("state")) - set(OPEN_STATES)
+    listed = selectors.queue_for(request.user, include_finished=True) if finished else base
+    filterset = TicketFilter(request.GET or None, queryset=listed, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else listed
     # Counts of a NOT NULL column of the tickets_open_tabs index: one index-only scan.
     counts = base.aggregate(
         all=Count("waiting_on"),
@@ -204,9 +209,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "filter": filterset,
-        "tabs": [(key, label, query, counts[key]) for key, label, query in _queue_tabs()],
-        "active_tab": "&".join(f"{k}={params[k]}" for k in tab_keys if k in params),
+        "tabs": [(key, label, query, counts.get(key)) for key, label, query in _queue_tabs()],
+        "active_tab": "&".join(f"{k}={params[k]}" for k in (*tab_keys, "state") if k in params),
         "hidden_filters": [(k, params[k]) for k in tab_keys if k in params],
+        "visible_filters": ("state", "priority", "category", "site", "assignee", "sort", "q"),
         "query": params.urlencode(),
     }
     template = (

@@ -26,5 +26,5 @@
 })();
 // The queue refreshes itself every 30 s (hx-trigger); skip the request while the tab is hidden.
 document.body.addEventListener("htmx:beforeRequest", function (event) {
-  if (document.hidden && event.detail.elt && event.detail.elt.id === "queue-table") event.preventDefault();
+  if (document.hidden && event.detail.elt && event.detail.elt.id === "queue-refresh") event.preventDefault();
 });

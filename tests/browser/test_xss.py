@@ -57,7 +57,7 @@ DOM_SCAN = r"""
     "background", "poster", "srcset", "ping"]);
   const badScheme = /^[\s\u0000-\u001f]*(javascript|vbscript|data|livescript)\s*:/i;
   const htmxAllowed = (el) => el.localName === "body" ||
-    ["queue-filters", "queue-table"].includes(el.id);
+    ["queue-filters", "queue-refresh"].includes(el.id);
   const describe = (el) => el.outerHTML.slice(0, 120);
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName;
