@@ -148,7 +148,3 @@ class TicketFilter(django_filters.FilterSet):
         return qs.annotate(priority_rank=PRIORITY_RANK).order_by(
             *ORDERINGS.get(value, ORDERINGS["deadline"])
         )
-
-
-def filtered(data: Any, queryset: QuerySet[Ticket], request: Any) -> TicketFilter:
-    return TicketFilter(data, queryset=queryset, request=request)

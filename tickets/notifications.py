@@ -39,6 +39,9 @@ from tickets.notification_models import Notification, NotificationChannel
 log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+# A row that failed this many times (a bad address, a mail server that refuses it) is left
+# with its last error for an admin to look at; it no longer blocks the rows behind it.
+MAX_ATTEMPTS = 5
 
 # After a failed publish, skip the broker for this long: with Redis down, every attempt
 # costs seconds (redis-py retries the connect with back-off, about 6 s), and web requests
@@ -54,6 +57,7 @@ KIND_LABELS = {
     "info_provided": _("The requester answered"),
     "ticket_resolved": _("Please verify the fix"),
     "fix_rejected": _("The fix did not work"),
+    "ticket_assigned": _("A ticket was assigned to you"),
     "response_warning": _("Response due soon"),
     "response_breach": _("Response overdue"),
     "resolution_warning": _("Resolution due soon"),
@@ -253,9 +257,9 @@ def send_notification(notification_id: int) -> bool:
 def pending_ids(limit: int = 1000) -> list[int]:
     stale = timezone.now() - CLAIM_TIMEOUT
     return list(
-        Notification.objects.filter(sent_at__isnull=True)
+        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .order_by("created_at")
+        .order_by("attempts", "created_at")
         .values_list("pk", flat=True)[:limit]
     )
 

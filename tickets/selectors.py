@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     IntegerField,
     Prefetch,
+    Q,
     QuerySet,
     Value,
     When,
@@ -153,21 +154,26 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("parent")
 
 
-def engineers() -> QuerySet[Any]:
+def users_with_permission(codename: str) -> QuerySet[Any]:
+    """Active users holding a tickets permission through a role, directly, or as superuser
+    (the same people ``accounts.permissions.capabilities`` lets act)."""
     from accounts.models import User
 
     return (
-        User.objects.filter(is_active=True, groups__permissions__codename="work_ticket")
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename=codename)
+            | Q(user_permissions__codename=codename)
+            | Q(is_superuser=True)
+        )
         .distinct()
         .order_by("username")
     )
+
+
+def engineers() -> QuerySet[Any]:
+    return users_with_permission("work_ticket")
 
 
 def tech_leads() -> QuerySet[Any]:
-    from accounts.models import User
-
-    return (
-        User.objects.filter(is_active=True, groups__permissions__codename="lead_ticket")
-        .distinct()
-        .order_by("username")
-    )
+    return users_with_permission("lead_ticket")

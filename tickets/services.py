@@ -725,15 +725,18 @@ def assign_ticket(ticket_id: int, *, actor: User, assignee: User) -> Ticket:
             raise InvalidTransition(_("Only accepted, open tickets can be reassigned."))
         if not capabilities(assignee).work_queue or not assignee.is_active:
             raise ValidationError({"assignee": _("This person does not work the queue.")})
+        if ticket.assignee_id == assignee.pk:
+            raise InvalidTransition(_("The ticket is already assigned to this engineer."))
         old = ticket.assignee.name if ticket.assignee else ""
         ticket.assignee = assignee
         ticket.last_activity_at = now
         ticket.save(update_fields=["assignee", "last_activity_at"])
-        _record(
+        event = _record(
             ticket,
             EventKind.ASSIGNED,
             actor=actor,
             now=now,
             data={"from": old, "to": assignee.name},
         )
+        _tell([assignee], "ticket_assigned")(ticket, event, now)
     return ticket

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import User
-from tickets.choices import Impact, RootCauseType, Urgency
+from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
 from tickets.services import SHORT_MAX, TEXT_MAX, TITLE_MAX
 
@@ -90,6 +90,12 @@ class TicketSerializer(serializers.ModelSerializer):
             "verified_at",
             "closed_at",
             "last_activity_at",
+            "response_due_at",
+            "response_breached_at",
+            "resolution_due_at",
+            "resolution_breached_at",
+            "sla_paused_at",
+            "held_seconds",
         ]
         read_only_fields = fields
 
@@ -157,9 +163,7 @@ class RequestInfoSerializer(serializers.Serializer):
 
 
 class PrioritySerializer(serializers.Serializer):
-    priority = serializers.ChoiceField(
-        choices=[("high", "high"), ("medium", "medium"), ("low", "low")]
-    )
+    priority = serializers.ChoiceField(choices=Priority.choices)
     reason = serializers.CharField(max_length=SHORT_MAX)
 
 

@@ -284,3 +284,18 @@ def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_tick
     }
     assert row.sent_at is not None and row.read_at is None
     assert (row.attempts, row.last_error, row.claimed_at) == (0, "", None)
+
+
+def test_a_row_that_keeps_failing_stops_blocking_the_outbox(alice, bob, erin):
+    # given: one e-mail that failed five times and one new one
+    from tickets.notifications import MAX_ATTEMPTS, pending_ids
+
+    make_ticket(requester=alice, impact="network", urgency="interrupted")
+    rows = list(Notification.objects.filter(channel="email").order_by("pk"))
+    assert len(rows) >= 2
+    Notification.objects.filter(pk=rows[0].pk).update(attempts=MAX_ATTEMPTS, last_error="550")
+
+    # then: the outbox skips the hopeless row and still reaches the others
+    pending = pending_ids()
+    assert rows[0].pk not in pending
+    assert rows[1].pk in pending
