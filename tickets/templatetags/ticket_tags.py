@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from tickets.choices import STATE_STEPS, EventKind, TicketState, WaitingOn
+from tickets.choices import STATE_STEPS, ClosedAs, EventKind, TicketState, WaitingOn
 
 register = template.Library()
 
@@ -65,7 +65,14 @@ def event_label(kind: str) -> str:
 
 @register.simple_tag
 def state_steps(ticket: Any) -> list[dict[str, Any]]:
-    """The step indicator: each step done, current or to come (a cancelled ticket stops early)."""
+    """The step indicator: each step done, current or to come.
+
+    A cancelled ticket shows the steps it really went through, then "Cancelled".
+    """
+    if ticket.closed_as == ClosedAs.CANCELLED:
+        reached = [TicketState.SUBMITTED] + ([TicketState.ACCEPTED] if ticket.accepted_at else [])
+        steps = [{"label": TicketState(s).label, "done": True, "current": False} for s in reached]
+        return [*steps, {"label": ClosedAs.CANCELLED.label, "done": False, "current": True}]
     current = STATE_STEPS.index(ticket.state) if ticket.state in STATE_STEPS else 0
     return [
         {

@@ -388,3 +388,20 @@ def test_list_pages_show_the_ticket(request, alice, bob, web, persona, url):
     assert response.status_code == 200
     assert ticket.number in response.content.decode()
     assert "Projector shows no picture" in response.content.decode()
+
+
+def test_a_cancelled_ticket_shows_only_the_steps_it_went_through(web, alice):
+    # given: alice withdrew her ticket before anyone accepted it
+    from tickets import services
+    from tickets.tests.factories import make_ticket
+
+    ticket = make_ticket(requester=alice)
+    services.cancel_ticket(ticket.pk, actor=alice, reason="Solved itself")
+
+    # when
+    html = web(alice).get(f"/tickets/{ticket.number}/", HTTP_ACCEPT_LANGUAGE="en").content
+    steps = html.decode().split('class="steps')[1].split("</ol>")[0]
+
+    # then: submitted, then cancelled; never "verified" or "closed" as if it had been fixed
+    assert "Submitted" in steps and "Cancelled" in steps
+    assert "Verified" not in steps and "Diagnosed" not in steps
