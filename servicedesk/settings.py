@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": float(env_int("SLA_SWEEP_SECONDS", 30)),
     },
     "tickets.tasks.dispatch_pending": {"task": "tickets.tasks.dispatch_pending", "schedule": 60.0},
+    "tickets.tasks.auto_verify_resolved": {
+        "task": "tickets.tasks.auto_verify_resolved",
+        "schedule": 3600.0,
+    },
 }
 
 # App tunables, read at call time via django.conf.settings.

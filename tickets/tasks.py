@@ -27,3 +27,11 @@ def dispatch_notifications(ids: list[int]) -> int:
 def dispatch_pending() -> int:
     """Send whatever a lost task or a broker outage left behind (beat: every minute)."""
     return dispatch_notifications(notifications.pending_ids())
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def auto_verify_resolved() -> int:
+    """Verify fixes left unanswered for TICKETS_AUTO_VERIFY_DAYS working days (beat: hourly)."""
+    from tickets import services
+
+    return services.auto_verify_resolved()

@@ -197,3 +197,28 @@ def working_seconds_between(a: dt.datetime, b: dt.datetime, calendar: CalendarDa
 def working_minutes_between(a: dt.datetime, b: dt.datetime, calendar: CalendarData) -> int:
     """Whole working minutes in ``[a, b)`` (rounded down)."""
     return working_seconds_between(a, b, calendar) // 60
+
+
+def end_of_working_days(start: dt.datetime, days: int, calendar: CalendarData) -> dt.datetime:
+    """Midnight (local) after the ``days``-th whole working day following ``start``'s day.
+
+    "Three working days after Friday" ends at Thursday 00:00; holidays do not count and
+    adjusted working Saturdays do. Zero days is the next local midnight.
+    """
+    _require_aware(start, "start")
+    if days < 0:
+        raise CalendarError("days must not be negative")
+    zone = calendar.zone
+    day = start.astimezone(zone).date()
+    counted = 0
+    for _ in range(_MAX_DAYS):
+        if counted == days:
+            break
+        day += dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    else:
+        raise CalendarError("the calendar has no working days in the next ten years")
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone).astimezone(
+        dt.UTC
+    )
