@@ -104,30 +104,23 @@ def build(
         if person is None or person.pk in seen or not person.is_active:
             continue
         seen.add(person.pk)
-        rows.append(
+        # In-app rows are delivered by existing; e-mail rows wait for the outbox.
+        channels = [(NotificationChannel.IN_APP.value, now)]
+        if person.email:
+            channels.append((NotificationChannel.EMAIL.value, None))
+        rows += [
             Outgoing(
                 recipient_id=person.pk,
-                channel=NotificationChannel.IN_APP.value,
+                channel=channel,
                 kind=kind,
                 ticket_id=ticket.pk,
                 payload=data,
-                dedupe_key=f"{cause}:{person.pk}:in_app",
+                dedupe_key=f"{cause}:{person.pk}:{channel}",
                 created_at=now,
-                sent_at=now,
+                sent_at=sent_at,
             )
-        )
-        if person.email:
-            rows.append(
-                Outgoing(
-                    recipient_id=person.pk,
-                    channel=NotificationChannel.EMAIL.value,
-                    kind=kind,
-                    ticket_id=ticket.pk,
-                    payload=data,
-                    dedupe_key=f"{cause}:{person.pk}:email",
-                    created_at=now,
-                )
-            )
+            for channel, sent_at in channels
+        ]
     return rows
 
 

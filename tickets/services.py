@@ -224,7 +224,6 @@ def _transition(
     event: str,
     validate: Callable[[Ticket], dict[str, Any]],
     data: Callable[[Ticket], dict[str, Any]] | None = None,
-    before: Callable[[Ticket], None] | None = None,
     clock: ClockStep | None = None,
     notify: NotifyStep | None = None,
 ) -> Ticket:
@@ -240,8 +239,6 @@ def _transition(
                 % {"state": ticket.get_state_display()}
             )
         kwargs = validate(ticket)
-        if before:
-            before(ticket)
         from_state = ticket.state
         method(now=now, **kwargs)
         ticket.last_activity_at = now

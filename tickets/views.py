@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.permissions import capabilities
 from tickets import forms, permissions, selectors, services
 from tickets.attachments import clean_filename
-from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, STATE_STEPS, Channel, TicketState
+from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, Channel, TicketState
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
@@ -279,7 +279,6 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
         "is_requester": is_requester,
         "work_view": caps.view_all,
         "allowed": can,
-        "steps": STATE_STEPS,
         **defaults,
     }
 
