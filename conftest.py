@@ -86,3 +86,18 @@ def web() -> Callable[[User], Client]:
         return client
 
     return login
+
+
+@pytest.fixture
+def seeded_calendar(db):
+    """The default calendar and SLA policies a fresh install has (re-seeded if a transactional
+    test flushed them), with the per-process calendar cache cleared around the test."""
+    from django.apps import apps
+
+    from sla.calendars import clear_calendar_cache
+    from sla.seed import seed
+
+    seed(apps)
+    clear_calendar_cache()
+    yield
+    clear_calendar_cache()

@@ -1,26 +1,57 @@
-"""Role capabilities, asked by permission, in one place.
+"""Role capabilities, asked by name, declared by the apps that own the permissions.
 
-Object-level rules for tickets live in ``tickets.permissions``; this module
-answers the role-level questions the navigation and services share.
+Each app declares which of its permissions stand for which capability
+(``tickets``: ``work_queue`` is ``tickets.work_ticket`` …) through
+``accounts.roles.declare``; this module answers "may this user …" for the
+navigation and the services without naming any app's permission itself.
+Object-level rules live in each app's ``permissions.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+# capability name -> "app_label.codename", filled by the apps' declarations
+_declared: dict[str, str] = {}
 
-@dataclass(frozen=True)
+
+def declare_capabilities(app_label: str, capabilities: dict[str, str]) -> None:
+    for name, codename in capabilities.items():
+        permission = f"{app_label}.{codename}"
+        if _declared.get(name, permission) != permission:
+            raise ValueError(f"capability {name!r} is declared twice")
+        _declared[name] = permission
+
+
 class Capabilities:
-    file_ticket: bool = False
-    work_queue: bool = False
-    view_all: bool = False
-    view_internal: bool = False
-    log_call: bool = False
-    assign: bool = False
-    lead: bool = False
-    view_reports: bool = False
-    admin: bool = False
+    """What a user may do, by capability name: ``caps.work_queue``, ``caps.view_reports``.
+
+    An undeclared name is an ``AttributeError``, so a typo fails loudly; ``admin``
+    (staff) is the one capability that is not a permission.
+    """
+
+    __slots__ = ("_granted", "admin")
+
+    def __init__(self, *, admin: bool = False, **granted: bool) -> None:
+        self.admin = admin
+        self._granted = frozenset(name for name, value in granted.items() if value)
+
+    def __getattr__(self, name: str) -> bool:
+        if name in _declared:
+            return name in self._granted
+        raise AttributeError(f"no capability named {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Capabilities):
+            return NotImplemented
+        return (self.admin, self._granted) == (other.admin, other._granted)
+
+    def __hash__(self) -> int:
+        return hash((self.admin, self._granted))
+
+    def __repr__(self) -> str:
+        flags = ", ".join(sorted(self._granted))
+        return f"Capabilities({flags}{', admin' if self.admin else ''})"
 
 
 def capabilities(user: Any) -> Capabilities:
@@ -28,13 +59,6 @@ def capabilities(user: Any) -> Capabilities:
         return Capabilities()
     perms = user.get_all_permissions()
     return Capabilities(
-        file_ticket="tickets.add_ticket" in perms,
-        work_queue="tickets.work_ticket" in perms,
-        view_all="tickets.view_all_tickets" in perms,
-        view_internal="tickets.view_internal" in perms,
-        log_call="tickets.log_call" in perms,
-        assign="tickets.assign_ticket" in perms,
-        lead="tickets.lead_ticket" in perms,
-        view_reports="tickets.view_reports" in perms,
         admin=bool(user.is_staff),
+        **{name: permission in perms for name, permission in _declared.items()},
     )

@@ -1,16 +1,22 @@
-"""Roles are Django groups with a fixed set of permissions.
+"""Roles are Django groups; each app declares what it grants each role, merged here.
 
-The mapping below is the single place that says what each role may do; checks
-elsewhere ask for permissions (``user.has_perm``), never for group names, so an
-admin can build a custom role in the admin from the same permissions.
+An app declares, from its ``AppConfig.ready``, its role grants (codenames of
+its own permissions per role) and its capability names; ``ensure_role_groups``
+merges every declaration into the groups after each migrate. Checks elsewhere
+ask for permissions or capabilities, never for group names, so an admin can
+build a custom role in the admin from the same permissions. This module names
+no app's permission itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import declare_capabilities
 
 
 class Role(models.TextChoices):
@@ -21,41 +27,43 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
-_ENGINEER = [
-    "tickets.add_ticket",
-    "tickets.work_ticket",
-    "tickets.view_all_tickets",
-    "tickets.view_internal",
-    "tickets.log_call",
-]
+# app_label -> role -> codenames of that app's permissions
+_grants: dict[str, dict[str, list[str]]] = {}
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.REQUESTER: ["tickets.add_ticket"],
-    Role.ENGINEER: _ENGINEER,
-    Role.TECH_LEAD: [*_ENGINEER, "tickets.assign_ticket", "tickets.lead_ticket"],
-    Role.MANAGER: ["tickets.view_all_tickets", "tickets.view_internal", "tickets.view_reports"],
-    Role.ADMIN: [
-        *_ENGINEER,
-        "tickets.assign_ticket",
-        "tickets.lead_ticket",
-        "tickets.view_reports",
-    ],
-}
+
+def declare(
+    app_label: str,
+    grants: Mapping[str, Sequence[str]],
+    capabilities: dict[str, str] | None = None,
+) -> None:
+    """Record what ``app_label`` grants each role (and its capability names). Idempotent."""
+    _grants[app_label] = {str(role): list(codenames) for role, codenames in grants.items()}
+    declare_capabilities(app_label, capabilities or {})
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Every role's permissions as ``app_label.codename``, merged over the declarations."""
+    merged: dict[str, list[str]] = {role: [] for role in Role.values}
+    for app_label, grants in sorted(_grants.items()):
+        for role, codenames in grants.items():
+            merged[role] += [f"{app_label}.{codename}" for codename in codenames]
+    return merged
 
 
 def ensure_role_groups(sender: Any = None, **kwargs: Any) -> None:
     """Create the role groups and (re)attach their permissions. Idempotent; runs after migrate."""
     from django.contrib.auth.models import Group, Permission
 
-    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    wanted_by_role = role_permissions()
+    wanted = {perm for perms in wanted_by_role.values() for perm in perms}
     by_name: dict[str, Permission] = {}
     for perm in Permission.objects.select_related("content_type").filter(
         content_type__app_label__in={p.split(".")[0] for p in wanted}
     ):
         by_name[f"{perm.content_type.app_label}.{perm.codename}"] = perm
     if not wanted <= by_name.keys():
-        return  # the tickets app has not been migrated yet; a later post_migrate retries
-    for role, perms in ROLE_PERMISSIONS.items():
+        return  # an app has not been migrated yet; a later post_migrate retries
+    for role, perms in wanted_by_role.items():
         group, _created = Group.objects.get_or_create(name=role)
         group.permissions.set([by_name[p] for p in perms])
 

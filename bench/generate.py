@@ -399,8 +399,9 @@ def load_tickets(cursor, n: int, now: dt.datetime, started: float) -> None:
 
 def open_ticket_sla(cursor, now: dt.datetime, started: float) -> int:
     """Deadlines of open tickets with the services' own functions, as if the sweep had run."""
-    from tickets import sla
-    from tickets.calendars import calendar_for_site, policy_for
+    from sla import rules
+    from sla.calendars import calendar_for_site, policy_for
+    from tickets import milestones
     from tickets.models import Ticket
 
     fields = [
@@ -413,7 +414,9 @@ def open_ticket_sla(cursor, now: dt.datetime, started: float) -> int:
         "sla_paused_at",
         "held_seconds",
     ]
-    rows = Ticket.objects.filter(state__in=sla.RESOLUTION_STATES | {"resolved"}).only(*fields)
+    rows = Ticket.objects.filter(state__in=milestones.RESOLUTION_STATES | {"resolved"}).only(
+        *fields
+    )
     out = io.StringIO()
     count = 0
 
@@ -421,7 +424,7 @@ def open_ticket_sla(cursor, now: dt.datetime, started: float) -> int:
         return value.isoformat() if value else r"\N"
 
     for t in rows.iterator(chunk_size=5000):
-        d = sla.deadlines(
+        d = rules.deadlines(
             submitted_at=t.submitted_at,
             held_seconds=t.held_seconds,
             policy=policy_for(t.priority),
@@ -434,13 +437,13 @@ def open_ticket_sla(cursor, now: dt.datetime, started: float) -> int:
         if t.accepted_at and t.accepted_at > t.response_due_at:
             t.response_breached_at = t.response_due_at
         # What the sweep has already recorded by ``now``.
-        for m in sla.due_now(t, now):
+        for m in milestones.due_now(t, now):
             if m.kind == "response_breach":
                 t.response_breached_at = m.due_at
             elif m.kind == "resolution_breach":
                 t.resolution_breached_at = m.due_at
-        t.sla_next_check_at = sla.next_check(t, after=now)
-        t.next_due_at = sla.current_due(t)
+        t.sla_next_check_at = milestones.next_check(t, after=now)
+        t.next_due_at = milestones.current_due(t)
         values = [
             t.pk,
             ts(t.response_due_at),

@@ -227,7 +227,7 @@ def before_every_check() -> dt.datetime:
 
 def quiet(runs: int) -> None:
     from tickets.models import Ticket
-    from tickets.sweep import sweep_sla
+    from tickets.obligations import sweep_sla
 
     now = before_every_check()
     total = Ticket.objects.count()
@@ -258,11 +258,12 @@ SLA_COLUMNS = (
 def due_at_once(count: int, batch_size: int, *, keep: bool) -> None:
     from django.db import connection
 
-    from tickets import notifications, sweep
+    from notifications import delivery
+    from tickets import obligations as sweep
 
     now = before_every_check()
     handed: list[int] = []
-    notifications.enqueue = lambda ids: handed.extend(ids)  # no broker in the benchmark
+    delivery.enqueue = lambda ids: handed.extend(ids)  # no broker in the benchmark
     with connection.cursor() as cursor:
         chosen = _make_due(cursor, count, now)
         if chosen < count:

@@ -9,8 +9,9 @@ urlpatterns = [
     path("", ticket_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
-    path("notifications/", include("tickets.notification_urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("tickets.api.urls")),
+    path("api/v1/", include("notifications.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file, so the page needs no inline script (CSP);
     # Swagger UI still sets inline styles, allowed on this page only.

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tickets.choices import Channel, ClosedAs, Impact, Priority, TicketState, Urgency
 from tickets.models import Ticket
-from tickets.sweep import sweep_sla
+from tickets.obligations import sweep_sla
 from tickets.tests.factories import make_category
 
 pytestmark = pytest.mark.django_db

@@ -35,6 +35,3 @@ class TicketAdmin(ReadOnlyAdmin):
 class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "kind", "actor", "at")
     list_select_related = ("ticket", "actor")
-
-
-from tickets import admin_sla  # noqa: E402,F401

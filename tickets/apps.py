@@ -7,6 +7,13 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from tickets import calendars
+        from accounts import roles
+        from notifications import kinds
+        from sla import obligations
+        from tickets.choices import TicketNotice
+        from tickets.obligations import TicketClocks
+        from tickets.permissions import CAPABILITIES, ROLE_GRANTS
 
-        calendars.connect_policy_signals()
+        roles.declare("tickets", ROLE_GRANTS, CAPABILITIES)
+        kinds.register(TicketNotice)
+        obligations.register(TicketClocks())

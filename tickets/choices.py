@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sla.choices import Priority as Priority  # tickets have a priority: re-exported
+
 
 class TicketState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -31,12 +33,6 @@ class Urgency(models.TextChoices):
     INTERRUPTED = "interrupted", _("Business interrupted")
     ABNORMAL = "abnormal", _("Function abnormal")
     EXPERIENCE = "experience", _("Experience issue")
-
-
-class Priority(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
 
 
 class WaitingOn(models.TextChoices):
@@ -120,3 +116,20 @@ STATE_STEPS = [
     TicketState.VERIFIED,
     TicketState.CLOSED,
 ]
+
+
+class TicketNotice(models.TextChoices):
+    """What people are told about tickets (notification kinds, registered with the outbox)."""
+
+    SUBMITTED = "ticket_submitted", _("New high-priority ticket")
+    ACCEPTED = "ticket_accepted", _("Your ticket was accepted")
+    INFO_REQUESTED = "info_requested", _("The engineer needs more information")
+    REPLY = "reply", _("New reply")
+    INFO_PROVIDED = "info_provided", _("The requester answered")
+    RESOLVED = "ticket_resolved", _("Please verify the fix")
+    FIX_REJECTED = "fix_rejected", _("The fix did not work")
+    ASSIGNED = "ticket_assigned", _("A ticket was assigned to you")
+    RESPONSE_WARNING = "response_warning", _("Response due soon")
+    RESPONSE_BREACH = "response_breach", _("Response overdue")
+    RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
+    RESOLUTION_BREACH = "resolution_breach", _("Resolution overdue")

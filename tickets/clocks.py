@@ -2,7 +2,8 @@
 
 Called by ``tickets.services`` inside their transaction, on the locked row.
 Each function changes fields on the ticket only and returns the data for the
-``TicketEvent`` that explains the change; the arithmetic is in ``tickets.sla``.
+``TicketEvent`` that explains the change; the arithmetic is in ``sla.rules``
+(deadlines) and ``tickets.milestones`` (when the clocks warn and breach).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tickets import sla
-from tickets.calendars import calendar_for_site, policy_for
+from sla import rules
+from sla.calendars import calendar_for_site, policy_for
+from tickets import milestones
 from tickets.choices import EventKind
 from tickets.models import Ticket, TicketEvent
 
@@ -57,14 +59,14 @@ def _remeasure_held(ticket: Ticket, extra: tuple[dt.datetime, dt.datetime] | Non
     policy = policy_for(ticket.priority)
     calendar = calendar_for_site(ticket.site_id)
     intervals = _pause_intervals(ticket) + ([extra] if extra else [])
-    return sum(sla.held_between(start, end, policy, calendar) for start, end in intervals)
+    return sum(rules.held_between(start, end, policy, calendar) for start, end in intervals)
 
 
-def _apply_deadlines(ticket: Ticket) -> sla.Policy:
+def _apply_deadlines(ticket: Ticket) -> rules.Policy:
     """Recompute the deadlines. Once the ticket is accepted the response clock is history:
     its due time and breach stay as they were."""
     policy = policy_for(ticket.priority)
-    found = sla.deadlines(
+    found = rules.deadlines(
         submitted_at=ticket.submitted_at,
         held_seconds=ticket.held_seconds,
         policy=policy,
@@ -96,8 +98,8 @@ def _forget_breaches_not_due(ticket: Ticket, now: dt.datetime) -> None:
 
 
 def refresh_next_check(ticket: Ticket) -> None:
-    ticket.sla_next_check_at = sla.next_check(ticket)
-    ticket.next_due_at = sla.current_due(ticket)
+    ticket.sla_next_check_at = milestones.next_check(ticket)
+    ticket.next_due_at = milestones.current_due(ticket)
 
 
 def start(ticket: Ticket) -> dict[str, Any]:
@@ -142,7 +144,7 @@ def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | No
     if ticket.sla_paused_at is None:
         return None
     policy = policy_for(ticket.priority)
-    held = sla.held_between(ticket.sla_paused_at, now, policy, calendar_for_site(ticket.site_id))
+    held = rules.held_between(ticket.sla_paused_at, now, policy, calendar_for_site(ticket.site_id))
     old_due = ticket.resolution_due_at
     ticket.held_seconds = _remeasure_held(ticket, (ticket.sla_paused_at, now))
     ticket.sla_paused_at = None

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assets.models import Asset
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
-from tickets.models import Category
+from tickets.limits import TEXT_MAX, max_length
+from tickets.models import Category, Message, Ticket
 from tickets.selectors import active_categories, engineers
-from tickets.services import SHORT_MAX, TEXT_MAX, TITLE_MAX
 
 
 class StyledForm(forms.Form):
@@ -73,12 +73,12 @@ class TicketForm(StyledForm):
 
     title = forms.CharField(
         label=_("Summary"),
-        max_length=TITLE_MAX,
+        max_length=max_length(Ticket, "title"),
         help_text=_("One line, e.g. “Printer says out of paper but the tray is full”."),
     )
     description = forms.CharField(
         label=_("What happened"),
-        max_length=TEXT_MAX,
+        max_length=max_length(Ticket, "description"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("The fault as you see it: messages, error codes, what you already tried."),
     )
@@ -87,7 +87,7 @@ class TicketForm(StyledForm):
     )
     affected_system = forms.CharField(
         label=_("Device or system, model and version"),
-        max_length=200,
+        max_length=max_length(Ticket, "affected_system"),
         required=False,
         help_text=_("e.g. “HP LaserJet M404dn, firmware 002.2135” or “OA system 5.2”."),
     )
@@ -99,7 +99,7 @@ class TicketForm(StyledForm):
     )
     scenario = forms.CharField(
         label=_("While doing what"),
-        max_length=SHORT_MAX,
+        max_length=max_length(Ticket, "scenario"),
         required=False,
         help_text=_("e.g. “while printing a PDF”."),
     )
@@ -136,7 +136,7 @@ class CallForm(TicketForm):
     )
     contact = forms.CharField(
         label=_("How to reach them"),
-        max_length=200,
+        max_length=max_length(Ticket, "contact"),
         required=False,
         help_text=_("Phone or extension for call-backs."),
     )
@@ -155,18 +155,18 @@ class DiagnoseForm(StyledForm):
     root_cause_type = forms.ChoiceField(label=_("Fault type"), choices=RootCauseType.choices)
     root_cause = forms.CharField(
         label=_("Root cause"),
-        max_length=TEXT_MAX,
+        max_length=max_length(Ticket, "root_cause"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     impact_scope = forms.CharField(
         label=_("Impact scope"),
-        max_length=SHORT_MAX,
+        max_length=max_length(Ticket, "impact_scope"),
         help_text=_("e.g. “only the finance department's intranet”."),
     )
     solution_plan = forms.CharField(
         label=_("Solution plan"),
-        max_length=TEXT_MAX,
+        max_length=max_length(Ticket, "solution_plan"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Least invasive first; the risk; the time agreed with the requester."),
     )
@@ -175,7 +175,9 @@ class DiagnoseForm(StyledForm):
 class ResolveForm(StyledForm):
     id_prefix = "res"
     solution = forms.CharField(
-        label=_("Solution applied"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Solution applied"),
+        max_length=max_length(Ticket, "solution"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -183,7 +185,7 @@ class VerifyForm(StyledForm):
     id_prefix = "ver"
     verification_note = forms.CharField(
         label=_("Your confirmation"),
-        max_length=TEXT_MAX,
+        max_length=max_length(Ticket, "verification_note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("e.g. “Printed successfully, speed back to normal”."),
@@ -210,7 +212,7 @@ class CancelForm(ReasonForm):
     id_prefix = "cancel"
     reason = forms.CharField(
         label=_("Why cancel?"),
-        max_length=SHORT_MAX,
+        max_length=max_length(Ticket, "cancel_reason"),
         help_text=_("e.g. “Solved itself” or “Duplicate of IT-20261124-0042”."),
     )
 
@@ -219,7 +221,7 @@ class RequestInfoForm(StyledForm):
     id_prefix = "info"
     question = forms.CharField(
         label=_("What do you need from the requester?"),
-        max_length=TEXT_MAX,
+        max_length=max_length(Message, "body"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("e.g. “Please send the blue-screen code or the error log”."),
     )
@@ -228,7 +230,9 @@ class RequestInfoForm(StyledForm):
 class ReplyForm(StyledForm):
     id_prefix = "reply"
     body = forms.CharField(
-        label=_("Message"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Message"),
+        max_length=max_length(Message, "body"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     internal = forms.BooleanField(label=_("Internal note (engineers only)"), required=False)
     attachments = MultipleFileField(label=_("Attach files"))
@@ -237,7 +241,9 @@ class ReplyForm(StyledForm):
 class PriorityForm(StyledForm):
     id_prefix = "prio"
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    reason = forms.CharField(label=_("Reason for the change"), max_length=SHORT_MAX)
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=max_length(Ticket, "priority_reason")
+    )
 
 
 class AssignForm(StyledForm):

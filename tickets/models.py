@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from accounts.models import User
 from tickets import permissions
 from tickets.choices import (
     OPEN_STATES,
@@ -28,6 +29,8 @@ from tickets.choices import (
     Urgency,
     WaitingOn,
 )
+from tickets.limits import TEXT_MAX
+from tickets.permissions import TICKET_PERMISSIONS
 
 S = TicketState
 
@@ -93,7 +96,7 @@ class Ticket(FSMModelMixin, models.Model):
 
     number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("symptom"))
+    description = models.TextField(_("symptom"), max_length=TEXT_MAX)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -153,11 +156,11 @@ class Ticket(FSMModelMixin, models.Model):
     root_cause_type = models.CharField(
         _("root cause type"), max_length=16, choices=RootCauseType.choices, blank=True
     )
-    root_cause = models.TextField(_("root cause"), blank=True)
+    root_cause = models.TextField(_("root cause"), max_length=TEXT_MAX, blank=True)
     impact_scope = models.CharField(_("impact scope"), max_length=500, blank=True)
-    solution_plan = models.TextField(_("solution plan"), blank=True)
-    solution = models.TextField(_("solution"), blank=True)
-    verification_note = models.TextField(_("verification note"), blank=True)
+    solution_plan = models.TextField(_("solution plan"), max_length=TEXT_MAX, blank=True)
+    solution = models.TextField(_("solution"), max_length=TEXT_MAX, blank=True)
+    verification_note = models.TextField(_("verification note"), max_length=TEXT_MAX, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
@@ -190,15 +193,7 @@ class Ticket(FSMModelMixin, models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        permissions = [
-            ("work_ticket", "Can work the queue (accept, diagnose, resolve)"),
-            ("view_all_tickets", "Can see every ticket"),
-            ("view_internal", "Can read internal notes"),
-            ("log_call", "Can file tickets for callers"),
-            ("assign_ticket", "Can assign tickets to others"),
-            ("lead_ticket", "Can act on any ticket as tech lead"),
-            ("view_reports", "Can read manager reports"),
-        ]
+        permissions = TICKET_PERMISSIONS
         indexes = [
             models.Index(
                 fields=["-submitted_at"],
@@ -242,15 +237,13 @@ class Ticket(FSMModelMixin, models.Model):
 
     # --- transitions: they change fields on self only; services do the rest ---
 
-    @transition(
-        field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=permissions.perm_accept
-    )
-    def accept(self, *, assignee: models.Model, now: dt.datetime) -> None:
+    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=permissions.can_work)
+    def accept(self, *, assignee: User, now: dt.datetime) -> None:
         self.assignee = assignee
         self.accepted_at = now
 
     @transition(
-        field=state, source=S.ACCEPTED, target=S.DIAGNOSED, permission=permissions.perm_handle
+        field=state, source=S.ACCEPTED, target=S.DIAGNOSED, permission=permissions.can_handle
     )
     def diagnose(
         self,
@@ -268,7 +261,7 @@ class Ticket(FSMModelMixin, models.Model):
         self.diagnosed_at = now
 
     @transition(
-        field=state, source=S.DIAGNOSED, target=S.RESOLVED, permission=permissions.perm_handle
+        field=state, source=S.DIAGNOSED, target=S.RESOLVED, permission=permissions.can_handle
     )
     def resolve(self, *, solution: str, now: dt.datetime) -> None:
         self.solution = solution
@@ -276,20 +269,20 @@ class Ticket(FSMModelMixin, models.Model):
         self.waiting_on = WaitingOn.NONE
 
     @transition(
-        field=state, source=S.RESOLVED, target=S.VERIFIED, permission=permissions.perm_verify
+        field=state, source=S.RESOLVED, target=S.VERIFIED, permission=permissions.can_verify
     )
     def verify(self, *, verification_note: str, now: dt.datetime) -> None:
         self.verification_note = verification_note
         self.verified_at = now
 
     @transition(
-        field=state, source=S.RESOLVED, target=S.DIAGNOSED, permission=permissions.perm_reject_fix
+        field=state, source=S.RESOLVED, target=S.DIAGNOSED, permission=permissions.can_reject_fix
     )
     def reject_fix(self, *, now: dt.datetime) -> None:
         self.reopen_count += 1
         self.resolved_at = None
 
-    @transition(field=state, source=S.VERIFIED, target=S.CLOSED, permission=permissions.perm_close)
+    @transition(field=state, source=S.VERIFIED, target=S.CLOSED, permission=permissions.can_close)
     def close(self, *, now: dt.datetime) -> None:
         self.closed_as = ClosedAs.COMPLETED
         self.closed_at = now
@@ -298,7 +291,7 @@ class Ticket(FSMModelMixin, models.Model):
         field=state,
         source=[S.SUBMITTED, S.ACCEPTED],
         target=S.CLOSED,
-        permission=permissions.perm_cancel,
+        permission=permissions.can_cancel,
     )
     def cancel(self, *, reason: str, now: dt.datetime) -> None:
         self.closed_as = ClosedAs.CANCELLED
@@ -313,7 +306,7 @@ class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=MessageKind.choices, default=MessageKind.PUBLIC)
-    body = models.TextField(_("message"))
+    body = models.TextField(_("message"), max_length=TEXT_MAX)
     created_at = models.DateTimeField(_("written at"))
 
     class Meta:
@@ -400,31 +393,46 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id}:{self.kind}"
 
 
-# Models kept in their own modules; imported here so Django registers them with this app.
-from tickets.notification_models import Notification, NotificationChannel  # noqa: E402
-from tickets.sla_models import (  # noqa: E402
-    BusinessCalendar,
-    CalendarDay,
-    CalendarDayKind,
-    SiteCalendar,
-    SlaEvent,
-    SlaEventKind,
-    SlaPolicy,
-)
+class SlaEventKind(models.TextChoices):
+    RESPONSE_WARNING = "response_warning", _("Response due soon")
+    RESPONSE_BREACH = "response_breach", _("Response overdue")
+    RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
+    RESOLUTION_BREACH = "resolution_breach", _("Resolution overdue")
+
+
+class SlaEvent(models.Model):
+    """A warning or breach the sweep found. Unique per ticket, kind and due time, so a
+    sweep that runs twice (or on two hosts) records it once."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events"
+    )
+    kind = models.CharField(max_length=24, choices=SlaEventKind.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "due_at"], name="tickets_slaevent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_breach(self) -> bool:
+        return self.kind in (SlaEventKind.RESPONSE_BREACH, SlaEventKind.RESOLUTION_BREACH)
+
 
 __all__ = [
     "Attachment",
-    "BusinessCalendar",
-    "CalendarDay",
-    "CalendarDayKind",
     "Category",
     "Message",
-    "Notification",
-    "NotificationChannel",
-    "SiteCalendar",
     "SlaEvent",
     "SlaEventKind",
-    "SlaPolicy",
     "Ticket",
     "TicketCounter",
     "TicketEvent",

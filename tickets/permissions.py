@@ -1,9 +1,14 @@
-"""Who may do what to a ticket: every object-level rule, in one place.
+"""What the tickets app declares about permissions, and who may do what to a ticket.
 
-Selectors use ``can_view`` semantics to scope querysets; services call these
-predicates again under the row lock; the FSM transitions name them as their
-``permission=``, so templates that offer buttons and the server that accepts
-them ask the same question.
+Declared here, merged by ``accounts.roles`` after every migrate: the
+permissions the app owns (``TICKET_PERMISSIONS``, on ``Ticket.Meta``), what
+each role is granted of them (``ROLE_GRANTS``) and the capability names the
+pages and services ask for (``CAPABILITIES``).
+
+Then every object-level rule: selectors use ``can_view`` semantics to scope
+querysets; the FSM transitions name these predicates as their
+``permission=``; ``tickets.actions`` asks them (and the FSM) which actions a
+user may take now, for the pages, the API and the services alike.
 """
 
 from __future__ import annotations
@@ -11,9 +16,41 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from accounts.permissions import capabilities
+from accounts.roles import Role
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
+
+TICKET_PERMISSIONS = [
+    ("work_ticket", "Can work the queue (accept, diagnose, resolve)"),
+    ("view_all_tickets", "Can see every ticket"),
+    ("view_internal", "Can read internal notes"),
+    ("log_call", "Can file tickets for callers"),
+    ("assign_ticket", "Can assign tickets to others"),
+    ("lead_ticket", "Can act on any ticket as tech lead"),
+]
+
+_ENGINEER = ["add_ticket", "work_ticket", "view_all_tickets", "view_internal", "log_call"]
+_LEAD = [*_ENGINEER, "assign_ticket", "lead_ticket"]
+
+ROLE_GRANTS: dict[str, list[str]] = {
+    Role.REQUESTER: ["add_ticket"],
+    Role.ENGINEER: _ENGINEER,
+    Role.TECH_LEAD: _LEAD,
+    Role.MANAGER: ["view_all_tickets", "view_internal"],
+    Role.ADMIN: _LEAD,
+}
+
+# capability (what pages and services ask) -> permission codename of this app
+CAPABILITIES = {
+    "file_ticket": "add_ticket",
+    "work_queue": "work_ticket",
+    "view_all": "view_all_tickets",
+    "view_internal": "view_internal",
+    "log_call": "log_call",
+    "assign": "assign_ticket",
+    "lead": "lead_ticket",
+}
 
 
 def is_requester_of(ticket: Ticket, user: Any) -> bool:
@@ -76,28 +113,3 @@ def can_assign(ticket: Ticket, user: Any) -> bool:
 
 def can_file_for_others(user: Any) -> bool:
     return capabilities(user).log_call
-
-
-# django-fsm passes (instance, user); these adapters keep the predicates above readable.
-def perm_accept(instance: Ticket, user: Any) -> bool:
-    return can_work(instance, user)
-
-
-def perm_handle(instance: Ticket, user: Any) -> bool:
-    return can_handle(instance, user)
-
-
-def perm_verify(instance: Ticket, user: Any) -> bool:
-    return can_verify(instance, user)
-
-
-def perm_reject_fix(instance: Ticket, user: Any) -> bool:
-    return can_reject_fix(instance, user)
-
-
-def perm_close(instance: Ticket, user: Any) -> bool:
-    return can_close(instance, user)
-
-
-def perm_cancel(instance: Ticket, user: Any) -> bool:
-    return can_cancel(instance, user)

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import capabilities
-from tickets import forms, permissions, selectors, services
+from tickets import actions, forms, permissions, selectors, services
 from tickets.attachments import clean_filename
-from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, Channel, TicketState
+from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, Channel
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
@@ -238,27 +238,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
     events = list(selectors.events_for(user, ticket))
     sla_events = [e for e in events if e.kind in SLA_EVENT_KINDS]
     events = [e for e in events if e.kind not in SLA_EVENT_KINDS]
-    can = {
-        "accept": ticket.state == TicketState.SUBMITTED and permissions.can_work(ticket, user),
-        "diagnose": ticket.state == TicketState.ACCEPTED and permissions.can_handle(ticket, user),
-        "resolve": ticket.state == TicketState.DIAGNOSED and permissions.can_handle(ticket, user),
-        "verify": ticket.state == TicketState.RESOLVED and permissions.can_verify(ticket, user),
-        "reject": ticket.state == TicketState.RESOLVED and permissions.can_reject_fix(ticket, user),
-        "close": ticket.state == TicketState.VERIFIED and permissions.can_close(ticket, user),
-        "cancel": ticket.state in (TicketState.SUBMITTED, TicketState.ACCEPTED)
-        and permissions.can_cancel(ticket, user),
-        "request_info": ticket.state in (TicketState.ACCEPTED, TicketState.DIAGNOSED)
-        and not ticket.is_waiting_on_requester
-        and permissions.can_work(ticket, user),
-        "reply": ticket.state != TicketState.CLOSED and permissions.can_reply(ticket, user),
-        "note": ticket.state != TicketState.CLOSED
-        and caps.view_internal
-        and permissions.can_work(ticket, user),
-        "priority": ticket.is_open and permissions.can_change_priority(ticket, user),
-        "assign": ticket.state
-        in (TicketState.ACCEPTED, TicketState.DIAGNOSED, TicketState.RESOLVED)
-        and permissions.can_assign(ticket, user),
-    }
+    can = actions.available_actions(ticket, user)
     defaults = {
         "diagnose_form": forms.DiagnoseForm(),
         "resolve_form": forms.ResolveForm(),

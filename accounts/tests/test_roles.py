@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 
 from accounts.models import User
 from accounts.permissions import Capabilities, capabilities
-from accounts.roles import ROLE_PERMISSIONS, Role, ensure_role_groups
+from accounts.roles import Role, ensure_role_groups, role_permissions
 from accounts.tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_role_groups_are_created_idempotently():
     }
     assert first == second
     assert set(first) >= set(Role.values)
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         assert first[role] == {p.split(".")[1] for p in perms}
 
 

@@ -32,14 +32,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from notifications.choices import NotificationChannel
+from notifications.models import Notification
+from notifications.transports.email import render as render_email
 from tests.browser.conftest import Session
 from tests.xss_payloads import ESCAPABLE, PAYLOADS
 from tickets import services
 from tickets.attachments import clean_filename
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.models import Ticket
-from tickets.notification_models import Notification, NotificationChannel
-from tickets.notifications import render_email
 from tickets.tests.factories import make_category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

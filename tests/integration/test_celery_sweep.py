@@ -13,18 +13,14 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from notifications import delivery
+from notifications.choices import NotificationChannel
+from notifications.models import Notification
+from notifications.tasks import dispatch_pending
+from sla.tasks import run_sweeps as sweep_sla
 from tests.integration.conftest import wait_for
-from tickets import notifications
 from tickets.choices import EventKind, Impact, Urgency
-from tickets.models import (
-    Notification,
-    NotificationChannel,
-    SlaEvent,
-    SlaEventKind,
-    Ticket,
-    TicketEvent,
-)
-from tickets.tasks import dispatch_pending, sweep_sla
+from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
 from tickets.tests.factories import make_category, make_ticket
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -42,7 +38,7 @@ def test_worker_sweep_records_the_breach_and_sends_its_notifications(
         monkeypatch.context() as patch,
         time_machine.travel(timezone.now() - dt.timedelta(hours=6), tick=False),
     ):
-        patch.setattr(notifications, "enqueue", lambda ids: None)
+        patch.setattr(delivery, "enqueue", lambda ids: None)
         ticket = make_ticket(requester=alice, category=make_category(), **HIGH)
     workers.start(redis_server.url)
 
@@ -78,7 +74,7 @@ def test_worker_sweep_records_the_breach_and_sends_its_notifications(
     assert set(breach_emails.values_list("attempts", flat=True)) == {1}
 
     # when: the periodic outbox task runs for what was left behind
-    left = list(notifications.pending_ids())
+    left = list(delivery.pending_ids())
     assert len(left) == 3  # the submission's e-mails to bob, erin and tom
     dispatch_pending.delay()
 

@@ -16,12 +16,13 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
+from notifications.models import Notification
 from servicedesk.lib.business_hours import always_open
+from sla import rules as sla
+from sla.calendars import policy_for
 from tests.integration.conftest import REPO, process_env, stop_process
-from tickets import sla
-from tickets.calendars import policy_for
 from tickets.choices import Channel, EventKind, Impact, Priority, Urgency
-from tickets.models import Notification, SlaEvent, SlaEventKind, Ticket, TicketEvent
+from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
 from tickets.tests.factories import make_category
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -32,21 +33,22 @@ SWEEPER = """
 import datetime as dt, pathlib, sys, time
 import django
 django.setup()
-from tickets import notifications, sweep
+from notifications import delivery
+from tickets.obligations import TicketClocks, sweep_sla
 
-notifications.enqueue = lambda ids: None  # e-mail dispatch is not under test here
-announce = sweep._announce
+delivery.enqueue = lambda ids: None  # e-mail dispatch is not under test here
+announce = TicketClocks.announce
 
 def slow_announce(*args, **kwargs):
     announce(*args, **kwargs)
     time.sleep(0.03)  # still inside the batch's transaction: its rows stay locked
 
-sweep._announce = slow_announce
+TicketClocks.announce = slow_announce
 go = pathlib.Path(sys.argv[1])
 now = dt.datetime.fromisoformat(sys.argv[2])
 while not go.exists():
     time.sleep(0.002)
-print(sweep.sweep_sla(now=now, batch_size=int(sys.argv[3])))
+print(sweep_sla(now=now, batch_size=int(sys.argv[3])))
 """
 
 

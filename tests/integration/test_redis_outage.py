@@ -11,11 +11,13 @@ import time
 
 import pytest
 
+from notifications import delivery
+from notifications.choices import NotificationChannel
+from notifications.models import Notification
+from notifications.tasks import dispatch_pending
 from tests.integration.conftest import wait_for
-from tickets import notifications
 from tickets.choices import Impact, Priority, Urgency
-from tickets.models import Notification, NotificationChannel, Ticket
-from tickets.tasks import dispatch_pending
+from tickets.models import Ticket
 from tickets.tests.factories import make_category
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -42,7 +44,7 @@ def test_tickets_filed_while_redis_is_down_are_stored_and_notified_once_after(
 ):
     # given: this process publishes to our own Redis, which then goes down
     celery_broker(redis_server.url)
-    monkeypatch.setattr(notifications, "_broker_failed_at", None)  # restored after the test
+    monkeypatch.setattr(delivery, "_broker_failed_at", None)  # restored after the test
     category = make_category()
     redis_server.stop()
 

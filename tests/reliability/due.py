@@ -14,7 +14,8 @@ from django.db.models import Count
 
 from accounts.roles import Role
 from accounts.tests.factories import make_user
-from tickets.models import Notification, SlaEvent, Ticket, TicketEvent
+from notifications.models import Notification
+from tickets.models import SlaEvent, Ticket, TicketEvent
 from tickets.tests.factories import make_category, make_ticket
 
 

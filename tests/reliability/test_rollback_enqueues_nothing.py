@@ -21,11 +21,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from notifications import delivery, outbox
+from notifications.models import Notification
 from servicedesk.celery import app as celery_app
 from tests.reliability.due import due_tickets
-from tickets import notifications, sweep
+from tickets import obligations as sweep
 from tickets.choices import TicketState
-from tickets.models import Message, Notification, SlaEvent, Ticket, TicketEvent
+from tickets.models import Message, SlaEvent, Ticket, TicketEvent
 from tickets.tests.factories import make_category, make_ticket, make_ticket_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -44,7 +46,7 @@ def published(monkeypatch) -> list[tuple[str, Any]]:
 
     monkeypatch.setattr(celery_app, "send_task", record)
     # A broker failure remembered from an earlier test would skip the publish altogether.
-    monkeypatch.setattr(notifications, "_broker_failed_at", None, raising=False)
+    monkeypatch.setattr(delivery, "_broker_failed_at", None, raising=False)
     return sent
 
 
@@ -54,14 +56,14 @@ def fail_after_writing(monkeypatch) -> Callable[[], list[int]]:
     seen: list[int] = []
 
     def arm() -> list[int]:
-        original = notifications.save_and_dispatch
+        original = outbox.save_and_dispatch
 
         def write_then_fail(rows: Any) -> None:
             original(rows)
             seen.append(Notification.objects.count())
             raise Injected("failed after writing the notification rows")
 
-        monkeypatch.setattr(notifications, "save_and_dispatch", write_then_fail)
+        monkeypatch.setattr(outbox, "save_and_dispatch", write_then_fail)
         return seen
 
     return arm

@@ -15,10 +15,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from notifications.models import Notification
+from sla.tasks import run_sweeps as sweep_sla
 from tests.reliability.conftest import wait_until
 from tests.reliability.due import due_tickets, duplicates, people
-from tickets.models import Notification, SlaEvent, Ticket, TicketEvent
-from tickets.tasks import sweep_sla
+from tickets.models import SlaEvent, Ticket, TicketEvent
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -8,12 +8,11 @@
                         its SLA events, timeline entries and notifications: the window in
                         which the test kills the worker, mid-transaction.
 
-Nothing in the application changes; only this process's copy of ``tickets.sweep`` does.
+Nothing in the application changes; only this process's copy of ``TicketClocks`` does.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import time
@@ -26,13 +25,13 @@ def main() -> None:
 
     django.setup()
     from servicedesk.celery import app
-    from tickets import sweep
+    from tickets.obligations import TicketClocks
 
-    batch_size = int(os.environ.get("SWEEP_BATCH_SIZE") or sweep.BATCH_SIZE)
+    batch_size = int(os.environ.get("SWEEP_BATCH_SIZE") or TicketClocks.batch_size)
     hold = float(os.environ.get("SWEEP_HOLD_SECONDS") or 0)
-    sweep.sweep_sla = functools.partial(sweep.sweep_sla, batch_size=batch_size)
+    TicketClocks.batch_size = batch_size  # type: ignore[misc]
     if hold:
-        announce = sweep._announce
+        announce = TicketClocks.announce
 
         def announce_and_hold(*args: Any, **kwargs: Any) -> Any:
             result = announce(*args, **kwargs)
@@ -40,7 +39,7 @@ def main() -> None:
             time.sleep(hold)
             return result
 
-        sweep._announce = announce_and_hold
+        TicketClocks.announce = announce_and_hold  # type: ignore[method-assign]
     app.worker_main(["worker", *sys.argv[1:]])
 
 

@@ -21,8 +21,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from notifications.models import Notification
 from tickets.choices import TicketState as S
-from tickets.models import Attachment, Message, Notification, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.tests.factories import DIAGNOSIS, make_category, make_ticket, move_to
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tickets import notifications, services
+from notifications import delivery
+from notifications.models import Notification
+from tickets import services
 from tickets.choices import TicketState
-from tickets.models import Notification
 from tickets.tests.factories import make_ticket, make_ticket_in, move_to
 
 pytestmark = pytest.mark.django_db
@@ -235,8 +236,8 @@ def test_internal_attachment_cannot_be_downloaded_by_the_requester(alice, bob, w
 
 def test_internal_note_creates_no_notification_and_no_e_mail(alice, bob, noted, mailoutbox):
     # when: every pending e-mail is sent, as the worker would
-    for notification_id in notifications.pending_ids():
-        notifications.send_notification(notification_id)
+    for notification_id in delivery.pending_ids():
+        delivery.send_notification(notification_id)
 
     # then: alice heard about the reply and the fix, never about the note
     to_alice = [m for m in mailoutbox if m.to == [alice.email]]

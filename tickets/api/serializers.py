@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from accounts.models import User
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
+from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
-from tickets.services import SHORT_MAX, TEXT_MAX, TITLE_MAX
 
 
 class LookupField(serializers.SlugRelatedField):
@@ -101,15 +101,21 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=TITLE_MAX)
-    description = serializers.CharField(max_length=TEXT_MAX)
+    title = serializers.CharField(max_length=max_length(Ticket, "title"))
+    description = serializers.CharField(max_length=max_length(Ticket, "description"))
     category = LookupField(slug_field="slug", queryset=Category.objects.filter(is_active=True))
     impact = serializers.ChoiceField(choices=Impact.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    affected_system = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    affected_system = serializers.CharField(
+        max_length=max_length(Ticket, "affected_system"), required=False, allow_blank=True
+    )
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    scenario = serializers.CharField(max_length=SHORT_MAX, required=False, allow_blank=True)
-    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    scenario = serializers.CharField(
+        max_length=max_length(Ticket, "scenario"), required=False, allow_blank=True
+    )
+    contact = serializers.CharField(
+        max_length=max_length(Ticket, "contact"), required=False, allow_blank=True
+    )
     requester = LookupField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
@@ -121,12 +127,20 @@ class TicketCreateSerializer(serializers.Serializer):
 class TicketUpdateSerializer(serializers.Serializer):
     """PATCH body: descriptive fields only. Unknown or read-only fields are ignored."""
 
-    title = serializers.CharField(max_length=TITLE_MAX, required=False)
-    description = serializers.CharField(max_length=TEXT_MAX, required=False)
-    affected_system = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=max_length(Ticket, "title"), required=False)
+    description = serializers.CharField(
+        max_length=max_length(Ticket, "description"), required=False
+    )
+    affected_system = serializers.CharField(
+        max_length=max_length(Ticket, "affected_system"), required=False, allow_blank=True
+    )
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    scenario = serializers.CharField(max_length=SHORT_MAX, required=False, allow_blank=True)
-    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    scenario = serializers.CharField(
+        max_length=max_length(Ticket, "scenario"), required=False, allow_blank=True
+    )
+    contact = serializers.CharField(
+        max_length=max_length(Ticket, "contact"), required=False, allow_blank=True
+    )
 
 
 class AcceptSerializer(serializers.Serializer):
@@ -137,17 +151,21 @@ class AcceptSerializer(serializers.Serializer):
 
 class DiagnoseSerializer(serializers.Serializer):
     root_cause_type = serializers.ChoiceField(choices=RootCauseType.choices)
-    root_cause = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    impact_scope = serializers.CharField(max_length=SHORT_MAX)
-    solution_plan = serializers.CharField(max_length=TEXT_MAX)
+    root_cause = serializers.CharField(
+        max_length=max_length(Ticket, "root_cause"), required=False, allow_blank=True
+    )
+    impact_scope = serializers.CharField(max_length=max_length(Ticket, "impact_scope"))
+    solution_plan = serializers.CharField(max_length=max_length(Ticket, "solution_plan"))
 
 
 class ResolveSerializer(serializers.Serializer):
-    solution = serializers.CharField(max_length=TEXT_MAX)
+    solution = serializers.CharField(max_length=max_length(Ticket, "solution"))
 
 
 class VerifySerializer(serializers.Serializer):
-    verification_note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    verification_note = serializers.CharField(
+        max_length=max_length(Ticket, "verification_note"), required=False, allow_blank=True
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -159,12 +177,12 @@ class EmptySerializer(serializers.Serializer):
 
 
 class RequestInfoSerializer(serializers.Serializer):
-    question = serializers.CharField(max_length=TEXT_MAX)
+    question = serializers.CharField(max_length=max_length(Message, "body"))
 
 
 class PrioritySerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
-    reason = serializers.CharField(max_length=SHORT_MAX)
+    reason = serializers.CharField(max_length=max_length(Ticket, "priority_reason"))
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -207,7 +225,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=TEXT_MAX)
+    body = serializers.CharField(max_length=max_length(Message, "body"))
     internal = serializers.BooleanField(default=False)
 
 

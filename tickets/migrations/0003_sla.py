@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import tickets.sla_models
+import sla.models
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
                 ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='time zone')),
-                ('weekly_hours', models.JSONField(default=tickets.sla_models.default_weekly_hours, verbose_name='weekly working hours')),
+                ('weekly_hours', models.JSONField(default=sla.models.default_weekly_hours, verbose_name='weekly working hours')),
                 ('is_default', models.BooleanField(default=False, verbose_name='default calendar')),
                 ('covered_through', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='holidays known through (year)')),
                 ('updated_at', models.DateTimeField(auto_now=True)),

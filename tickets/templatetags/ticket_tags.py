@@ -116,7 +116,7 @@ def state_label(state: str) -> str:
 def sla_clocks(ticket: Any) -> list[Any]:
     from django.utils import timezone
 
-    from tickets.sla_display import resolution_clock, response_clock
+    from tickets.clock_display import resolution_clock, response_clock
 
     now = timezone.now()
     return [response_clock(ticket, now), resolution_clock(ticket, now)]
@@ -126,7 +126,7 @@ def sla_clocks(ticket: Any) -> list[Any]:
 def queue_clock(ticket: Any) -> Any:
     from django.utils import timezone
 
-    from tickets.sla_display import queue_clock as clock
+    from tickets.clock_display import queue_clock as clock
 
     return clock(ticket, timezone.now())
 
@@ -146,7 +146,7 @@ def iso_datetime(value: str | None) -> Any:
 
 @register.filter
 def duration(seconds: int | None) -> str:
-    from tickets.sla_display import duration_text
+    from sla.display import duration_text
 
     return duration_text(int(seconds or 0))
 
@@ -156,7 +156,7 @@ def ago(value: Any) -> str:
     """How long ago, as ``duration`` words (cheaper than Django's ``timesince``)."""
     from django.utils import timezone
 
-    from tickets.sla_display import duration_text
+    from sla.display import duration_text
 
     if not value:
         return ""

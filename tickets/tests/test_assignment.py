@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from notifications.models import Notification
 from tickets import selectors, services
 from tickets.choices import TicketState
 from tickets.errors import InvalidTransition
-from tickets.models import Notification, TicketEvent
+from tickets.models import TicketEvent
 from tickets.tests.factories import make_ticket_in
 
 pytestmark = pytest.mark.django_db

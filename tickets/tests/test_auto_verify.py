@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.test import override_settings
 
 from servicedesk.lib.business_hours import end_of_working_days, standard_calendar
-from tickets.calendars import clear_calendar_cache, default_calendar
+from sla.calendars import clear_calendar_cache, default_calendar
+from tests.clock import sh
 from tickets.choices import EventKind, TicketState
 from tickets.models import Ticket, TicketEvent
 from tickets.services import auto_verify_resolved
 from tickets.tests.factories import make_ticket_in
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
 def resolved_at(moment: dt.datetime, alice, bob) -> Ticket:

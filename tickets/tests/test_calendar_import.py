@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from servicedesk.lib.business_hours import add_working_minutes
-from tickets.admin_sla import coverage_warning
-from tickets.calendars import clear_calendar_cache, default_calendar
+from sla.admin import coverage_warning
+from sla.calendars import default_calendar
+from sla.choices import CalendarDayKind
+from sla.models import BusinessCalendar, CalendarDay
+from tests.clock import sh
 from tickets.choices import Impact, Urgency
-from tickets.models import BusinessCalendar, CalendarDay, CalendarDayKind
 from tickets.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CSV_2027 = """date,kind,name
 2027-01-01,holiday,元旦 New Year's Day
@@ -54,17 +52,10 @@ END:VCALENDAR\r
 """
 
 
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
-
-
 @pytest.fixture(autouse=True)
-def calendar(db):
+def calendar(seeded_calendar):
     """The seeded calendar (holidays known through 2026), re-seeded after a transactional flush."""
-    importlib.import_module("tickets.migrations.0004_seed_sla").seed(django_apps, None)
-    clear_calendar_cache()
-    yield BusinessCalendar.objects.get(is_default=True)
-    clear_calendar_cache()
+    return BusinessCalendar.objects.get(is_default=True)
 
 
 def write(tmp_path, name: str, text: str):

@@ -14,10 +14,15 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from tickets import notifications, services, tasks
+from notifications import delivery, outbox
+from notifications import selectors as inbox
+from notifications import tasks as notification_tasks
+from notifications.choices import NotificationChannel
+from notifications.models import Notification
+from notifications.transports import email as email_transport
+from tickets import services
 from tickets.choices import Impact, TicketState, Urgency
-from tickets.models import Notification, NotificationChannel
-from tickets.sweep import sweep_sla
+from tickets.obligations import sweep_sla
 from tickets.tests.factories import make_ticket, move_to
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +45,7 @@ def test_sending_a_notification_sends_one_email_and_marks_it_sent(outage_ticket,
     row = email_rows().get(recipient__username="bob")
 
     # when
-    sent = notifications.send_notification(row.pk)
+    sent = delivery.send_notification(row.pk)
 
     # then
     assert sent is True
@@ -55,10 +60,10 @@ def test_sending_a_notification_sends_one_email_and_marks_it_sent(outage_ticket,
 def test_sending_the_same_notification_twice_sends_nothing_more(outage_ticket, mailoutbox):
     # given
     row = email_rows().first()
-    notifications.send_notification(row.pk)
+    delivery.send_notification(row.pk)
 
     # when
-    again = notifications.send_notification(row.pk)
+    again = delivery.send_notification(row.pk)
 
     # then
     assert again is False
@@ -70,7 +75,7 @@ def test_in_app_rows_are_never_emailed(outage_ticket, mailoutbox):
     row = Notification.objects.filter(channel=NotificationChannel.IN_APP).first()
 
     # when
-    sent = notifications.send_notification(row.pk)
+    sent = delivery.send_notification(row.pk)
 
     # then
     assert sent is False
@@ -82,8 +87,8 @@ def test_dispatch_pending_sends_each_pending_email_exactly_once(outage_ticket, m
     assert email_rows().filter(sent_at__isnull=True).count() == 2
 
     # when
-    first = tasks.dispatch_pending()
-    second = tasks.dispatch_pending()
+    first = notification_tasks.dispatch_pending()
+    second = notification_tasks.dispatch_pending()
 
     # then
     assert (first, second) == (2, 0)
@@ -101,11 +106,11 @@ def test_a_row_claimed_by_another_worker_is_skipped_until_the_claim_goes_stale(
     )
 
     # when
-    while_claimed = notifications.send_notification(row.pk)
+    while_claimed = delivery.send_notification(row.pk)
     Notification.objects.filter(pk=row.pk).update(
-        claimed_at=timezone.now() - notifications.CLAIM_TIMEOUT - dt.timedelta(seconds=1)
+        claimed_at=timezone.now() - delivery.CLAIM_TIMEOUT - dt.timedelta(seconds=1)
     )
-    after_timeout = notifications.send_notification(row.pk)
+    after_timeout = delivery.send_notification(row.pk)
 
     # then
     assert (while_claimed, after_timeout) == (False, True)
@@ -119,13 +124,13 @@ def test_a_failed_send_keeps_the_row_for_the_next_attempt(outage_ticket, mailout
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(notifications, "send_mail", refuse)
+    monkeypatch.setattr(email_transport, "send_mail", refuse)
 
     # when
-    failed = notifications.send_notification(row.pk)
+    failed = delivery.send_notification(row.pk)
     row.refresh_from_db()
     monkeypatch.undo()
-    retried = notifications.send_notification(row.pk)
+    retried = delivery.send_notification(row.pk)
 
     # then
     assert failed is False
@@ -142,7 +147,7 @@ def test_email_rows_are_handed_to_a_worker_after_commit(
 ):
     # given
     queued: list[list[int]] = []
-    monkeypatch.setattr(notifications, "enqueue", queued.append)
+    monkeypatch.setattr(delivery, "enqueue", queued.append)
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -162,18 +167,18 @@ def broker_down(monkeypatch):
         attempts.append(kwargs.get("args"))
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(notifications, "_broker_failed_at", None)  # restored after the test
-    monkeypatch.setattr(tasks.dispatch_notifications, "apply_async", refuse)
+    monkeypatch.setattr(delivery, "_broker_failed_at", None)  # restored after the test
+    monkeypatch.setattr(notification_tasks.dispatch_notifications, "apply_async", refuse)
     return attempts
 
 
 def test_enqueue_survives_an_unreachable_broker(outage_ticket, broker_down):
     # when
-    notifications.enqueue(list(email_rows().values_list("pk", flat=True)))
+    delivery.enqueue(list(email_rows().values_list("pk", flat=True)))
 
     # then: the rows wait for dispatch_pending
     assert len(broker_down) == 1
-    assert sorted(notifications.pending_ids()) == sorted(email_rows().values_list("pk", flat=True))
+    assert sorted(delivery.pending_ids()) == sorted(email_rows().values_list("pk", flat=True))
 
 
 def test_after_a_broker_failure_enqueue_stops_trying_for_a_while(
@@ -181,13 +186,13 @@ def test_after_a_broker_failure_enqueue_stops_trying_for_a_while(
 ):
     # given: a publish just failed (each one costs seconds while Redis is down)
     clock = [1000.0]
-    monkeypatch.setattr(notifications.time, "monotonic", lambda: clock[0])
-    notifications.enqueue([1])
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
+    delivery.enqueue([1])
 
     # when
-    notifications.enqueue([2])
-    clock[0] += notifications.BROKER_BACKOFF_SECONDS + 1
-    notifications.enqueue([3])
+    delivery.enqueue([2])
+    clock[0] += delivery.BROKER_BACKOFF_SECONDS + 1
+    delivery.enqueue([3])
 
     # then: the second request did not wait for the broker; the third tried again
     assert broker_down == [[[1]], [[3]]]
@@ -219,7 +224,7 @@ def test_marking_all_read_clears_the_header_count(outage_ticket, bob, web):
     # then
     assert response.status_code == 200
     assert 'id="unread-count"' not in response.content.decode()
-    assert notifications.unread_count(bob) == 0
+    assert inbox.unread_count(bob) == 0
 
 
 def test_other_peoples_notifications_are_not_shown(outage_ticket, carol, web):
@@ -243,7 +248,7 @@ def test_emails_never_contain_internal_note_text(alice, bob, tom, mailoutbox):
     sweep_sla(now=timezone.now() + dt.timedelta(days=2))
 
     # when
-    sent = tasks.dispatch_pending()
+    sent = notification_tasks.dispatch_pending()
 
     # then: alice, bob and tom got mail, and none of it carries the note
     assert sent == len(mailoutbox) > 0
@@ -258,7 +263,7 @@ def test_emails_never_contain_internal_note_text(alice, bob, tom, mailoutbox):
 
 def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_ticket, bob, erin):
     # given
-    rows = notifications.build(
+    rows = outbox.build(
         recipients=[bob, erin, bob],
         kind="reply",
         cause="test:cause",
@@ -268,8 +273,8 @@ def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_tick
     )
 
     # when
-    first = notifications.insert(rows)
-    second = notifications.insert(rows)
+    first = outbox.insert(rows)
+    second = outbox.insert(rows)
 
     # then: the new e-mail rows' ids the first time, nothing the second
     stored = Notification.objects.filter(dedupe_key__startswith="test:cause")
@@ -288,7 +293,7 @@ def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_tick
 
 def test_a_row_that_keeps_failing_stops_blocking_the_outbox(alice, bob, erin):
     # given: one e-mail that failed five times and one new one
-    from tickets.notifications import MAX_ATTEMPTS, pending_ids
+    from notifications.delivery import MAX_ATTEMPTS, pending_ids
 
     make_ticket(requester=alice, impact="network", urgency="interrupted")
     rows = list(Notification.objects.filter(channel="email").order_by("pk"))

@@ -8,41 +8,33 @@ holidays and adjusted working weekends from ``chinesecalendar``).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.test import override_settings
 
 from accounts.models import Site
+from sla.calendars import clear_calendar_cache
+from sla.models import BusinessCalendar, SiteCalendar
+from tests.clock import SHANGHAI, sh
 from tickets import services
-from tickets.calendars import clear_calendar_cache
 from tickets.choices import EventKind, Impact, Priority, Urgency
-from tickets.models import BusinessCalendar, SiteCalendar, TicketEvent
+from tickets.models import TicketEvent
 from tickets.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 MEDIUM = {"impact": Impact.SINGLE, "urgency": Urgency.INTERRUPTED}
 LOW = {"impact": Impact.SINGLE, "urgency": Urgency.EXPERIENCE}
 HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 
 
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
-
-
 @pytest.fixture(autouse=True)
-def default_calendar(db):
+def default_calendar(seeded_calendar):
     """The seeded calendar and policies (re-seeded if a transactional test flushed them)."""
-    importlib.import_module("tickets.migrations.0004_seed_sla").seed(django_apps, None)
-    clear_calendar_cache()
-    yield BusinessCalendar.objects.get(is_default=True)
-    clear_calendar_cache()
+    return BusinessCalendar.objects.get(is_default=True)
 
 
 def file_at(moment: dt.datetime, requester, **fields):

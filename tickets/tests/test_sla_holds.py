@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 
 from servicedesk.lib.business_hours import add_working_seconds
+from sla.calendars import default_calendar
+from tests.clock import sh
 from tickets import services
-from tickets.calendars import clear_calendar_cache, default_calendar
 from tickets.choices import EventKind, Impact, TicketState, Urgency
 from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
-from tickets.sweep import sweep_sla
+from tickets.obligations import sweep_sla
 from tickets.tests.factories import DIAGNOSIS, make_ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar")]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MEDIUM = {"impact": Impact.SINGLE, "urgency": Urgency.INTERRUPTED}
-
-
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    """The seeded calendar and policies (re-seeded if a transactional test flushed them)."""
-    importlib.import_module("tickets.migrations.0004_seed_sla").seed(django_apps, None)
-    clear_calendar_cache()
-    yield
-    clear_calendar_cache()
 
 
 def at(moment: dt.datetime, action, *args, **kwargs):

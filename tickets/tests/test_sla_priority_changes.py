@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from sla.calendars import clear_calendar_cache
+from tests.clock import sh
 from tickets import services
-from tickets.calendars import clear_calendar_cache
 from tickets.choices import Impact, Urgency
+from tickets.clock_display import resolution_clock, response_clock
 from tickets.models import Ticket
-from tickets.sla_display import resolution_clock, response_clock
 from tickets.tests.factories import DIAGNOSIS, make_ticket
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 MEDIUM = {"impact": Impact.SINGLE, "urgency": Urgency.INTERRUPTED}
-
-
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)

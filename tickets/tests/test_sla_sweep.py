@@ -8,35 +8,22 @@ working hours) and resolution due 17:00.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 
+from notifications.choices import NotificationChannel
+from notifications.models import Notification
+from tests.clock import sh
 from tickets import services
-from tickets.calendars import clear_calendar_cache
 from tickets.choices import EventKind, Impact, Urgency
-from tickets.models import (
-    Notification,
-    NotificationChannel,
-    SlaEvent,
-    SlaEventKind,
-    Ticket,
-    TicketEvent,
-)
-from tickets.sweep import sweep_sla
+from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
+from tickets.obligations import sweep_sla
 from tickets.tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar")]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MEDIUM = {"impact": Impact.SINGLE, "urgency": Urgency.INTERRUPTED}
-
-
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
 FILED = sh(2026, 11, 23, 9, 0)
@@ -44,15 +31,6 @@ RESPONSE_WARN = sh(2026, 11, 23, 9, 24)
 RESPONSE_DUE = sh(2026, 11, 23, 9, 30)
 RESOLUTION_WARN = sh(2026, 11, 23, 15, 24)
 RESOLUTION_DUE = sh(2026, 11, 23, 17, 0)
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    """The seeded calendar and policies (re-seeded if a transactional test flushed them)."""
-    importlib.import_module("tickets.migrations.0004_seed_sla").seed(django_apps, None)
-    clear_calendar_cache()
-    yield
-    clear_calendar_cache()
 
 
 @pytest.fixture

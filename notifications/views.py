@@ -1,0 +1,50 @@
+"""The in-app notification list behind the bell. Adapters over selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from notifications import kinds, selectors, services
+
+INBOX_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):  # login_required ran first
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.inbox_for(_user(request))[:INBOX_SIZE])
+    items = [{"row": row, "label": kinds.label(row.kind)} for row in rows]
+    return render(request, "notifications/inbox.html", {"items": items, "nav": "notifications"})
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read and go where it points."""
+    try:
+        notification = services.mark_read(pk, actor=_user(request))
+    except services.NotificationNotFound:
+        raise Http404 from None
+    link = notification.link
+    if not link or not url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect("notifications:inbox")
+    return redirect(link)
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    services.mark_all_read(actor=_user(request))
+    return redirect("notifications:inbox")

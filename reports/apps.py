@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from accounts import roles
+        from reports.permissions import CAPABILITIES, ROLE_GRANTS
+
+        roles.declare("reports", ROLE_GRANTS, CAPABILITIES)

@@ -1,0 +1,118 @@
+"""Admin pages for the SLA engine: business calendars, their days and sites, and the policies.
+
+A calendar whose holidays are not known for next year is flagged ("holidays
+unknown after 2026") in the list and on its page: dates after that year follow
+the weekly pattern until someone adds the year here or with
+``manage.py import_calendar``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import BusinessCalendar, CalendarDay, SiteCalendar, SlaPolicy
+
+
+def coverage_warning(calendar: BusinessCalendar, today: Any = None) -> str | None:
+    """The flag text when next year's holidays are unknown, else ``None``."""
+    year = (today or timezone.localdate()).year
+    if calendar.covered_through is None:
+        return gettext("Holidays unknown: every date follows the weekly pattern.")
+    if calendar.covered_through < year + 1:
+        return gettext("Holidays unknown after %(year)s.") % {"year": calendar.covered_through}
+    return None
+
+
+class CalendarDayInline(admin.TabularInline):
+    """This year's and later days; older ones are under "Calendar days"."""
+
+    model = CalendarDay
+    extra = 0
+    fields = ("date", "kind", "name", "hours")
+    ordering = ("date",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CalendarDay]:
+        return super().get_queryset(request).filter(date__year__gte=timezone.localdate().year)
+
+
+class SiteCalendarInline(admin.TabularInline):
+    model = SiteCalendar
+    fk_name = "calendar"
+    extra = 0
+    fields = ("site",)
+    verbose_name = _("site using this calendar")
+    verbose_name_plural = _("sites using this calendar")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ("name", "time_zone", "is_default", "covered_through", "coverage")
+    fields = ("name", "time_zone", "weekly_hours", "is_default", "covered_through", "coverage")
+    readonly_fields = ("coverage",)
+    inlines = [CalendarDayInline, SiteCalendarInline]
+
+    @admin.display(description=_("holidays"))
+    def coverage(self, obj: BusinessCalendar) -> str:
+        warning = coverage_warning(obj)
+        if warning:
+            return format_html('<strong class="errornote sla-coverage">⚠ {}</strong>', warning)
+        return gettext("Known through %(year)s.") % {"year": obj.covered_through}
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["weekly_hours"].help_text = gettext(
+            'Seven lists, Monday first, of "HH:MM-HH:MM" intervals; two intervals make a '
+            'lunch break. Example: [["09:00-12:00", "13:00-18:00"], … , [], []]'
+        )
+        return form
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        calendar = self.get_object(request, object_id)
+        if request.method == "GET" and calendar is not None:
+            warning = coverage_warning(calendar)
+            if warning:
+                messages.warning(
+                    request,
+                    warning
+                    + " "
+                    + gettext(
+                        "Add the holidays and adjusted working days below, or load them with "
+                        "manage.py import_calendar FILE."
+                    ),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "kind", "name", "calendar")
+    list_filter = ("calendar", "kind")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    list_select_related = ("calendar",)
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = (
+        "priority",
+        "respond_minutes",
+        "respond_24x7",
+        "resolve_minutes",
+        "resolve_24x7",
+        "warn_percent",
+    )

@@ -1,0 +1,159 @@
+"""Which actions a user may take on a ticket now: the one answer pages, API and services share.
+
+The lifecycle transitions are the FSM declarations on ``Ticket`` (source
+states and ``permission=``), asked through django-fsm's public API. The
+actions outside the FSM (replies, notes, holds, priority, reassignment, edits,
+files) are declared once below: who may, and in which states. Adding a
+transition or an action is a change here or on the model, plus its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from tickets import permissions
+from tickets.choices import TicketState
+from tickets.errors import ActionForbidden, InvalidTransition
+from tickets.models import Ticket
+
+
+class Action(models.TextChoices):
+    # lifecycle transitions: the names of the FSM methods on Ticket
+    ACCEPT = "accept", _("Accept")
+    DIAGNOSE = "diagnose", _("Diagnose")
+    RESOLVE = "resolve", _("Resolve")
+    VERIFY = "verify", _("Verify")
+    REJECT_FIX = "reject_fix", _("Reject the fix")
+    CLOSE = "close", _("Close")
+    CANCEL = "cancel", _("Cancel")
+    # everything else a person does to a ticket
+    REQUEST_INFO = "request_info", _("Ask for information")
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Internal note")
+    ATTACH = "attach", _("Add files")
+    EDIT = "edit", _("Edit details")
+    PRIORITY = "priority", _("Change priority")
+    ASSIGN = "assign", _("Reassign")
+
+
+TRANSITIONS = frozenset(
+    {
+        Action.ACCEPT,
+        Action.DIAGNOSE,
+        Action.RESOLVE,
+        Action.VERIFY,
+        Action.REJECT_FIX,
+        Action.CLOSE,
+        Action.CANCEL,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An action outside the FSM: who may take it, and why it cannot be taken now (or None)."""
+
+    who: Callable[[Ticket, User], bool]
+    not_now: Callable[[Ticket], Promise | None]
+    forbidden: Promise
+
+
+def _open_for_conversation(ticket: Ticket) -> Promise | None:
+    if ticket.state == TicketState.CLOSED:
+        return _("This ticket is closed; please file a new one.")
+    return None
+
+
+def _can_ask(ticket: Ticket) -> Promise | None:
+    if ticket.state not in (TicketState.ACCEPTED, TicketState.DIAGNOSED):
+        return _("Accept the ticket before asking for details.")
+    if ticket.is_waiting_on_requester:
+        return _("The ticket is already waiting on the requester.")
+    return None
+
+
+def _can_edit(ticket: Ticket) -> Promise | None:
+    return _("A closed ticket cannot be edited.") if ticket.state == TicketState.CLOSED else None
+
+
+def _can_reprioritise(ticket: Ticket) -> Promise | None:
+    return None if ticket.is_open else _("The priority of a finished ticket cannot change.")
+
+
+def _can_reassign(ticket: Ticket) -> Promise | None:
+    if ticket.state in (TicketState.ACCEPTED, TicketState.DIAGNOSED, TicketState.RESOLVED):
+        return None
+    return _("Only accepted, open tickets can be reassigned.")
+
+
+def _writes_notes(ticket: Ticket, user: User) -> bool:
+    return permissions.can_view_internal(user) and permissions.can_work(ticket, user)
+
+
+RULES: dict[str, Rule] = {
+    Action.REQUEST_INFO: Rule(
+        permissions.can_work, _can_ask, _("Only engineers ask for information.")
+    ),
+    Action.REPLY: Rule(
+        permissions.can_reply, _open_for_conversation, _("You may not reply on this ticket.")
+    ),
+    Action.NOTE: Rule(
+        _writes_notes, _open_for_conversation, _("Only engineers write internal notes.")
+    ),
+    Action.ATTACH: Rule(
+        permissions.can_reply,
+        _open_for_conversation,
+        _("You may not add files to this ticket."),
+    ),
+    Action.EDIT: Rule(permissions.can_edit_details, _can_edit, _("You may not edit this ticket.")),
+    Action.PRIORITY: Rule(
+        permissions.can_change_priority, _can_reprioritise, _("Only engineers change priority.")
+    ),
+    Action.ASSIGN: Rule(
+        permissions.can_assign, _can_reassign, _("Only a tech lead assigns tickets.")
+    ),
+}
+
+
+def available_actions(ticket: Ticket, user: User) -> dict[str, bool]:
+    """Every action by name, ``True`` where this user may take it on this ticket now."""
+    allowed = {t.name for t in ticket.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
+    allowed |= {
+        name
+        for name, rule in RULES.items()
+        if rule.not_now(ticket) is None and rule.who(ticket, user)
+    }
+    return {action: action in allowed for action in Action.values}
+
+
+def _role_allows_transition(ticket: Ticket, user: User, name: str) -> bool:
+    """The transition's ``permission=``, whatever the current state (so 403 comes before 409)."""
+    return any(
+        t.name == name and t.has_perm(ticket, user)
+        for t in ticket.get_all_state_transitions()  # type: ignore[attr-defined]
+    )
+
+
+def check(ticket: Ticket, user: User, action: str) -> None:
+    """Raise ``ActionForbidden`` (this user may never) or ``InvalidTransition`` (not now)."""
+    if action in TRANSITIONS:
+        if not _role_allows_transition(ticket, user, action):
+            raise ActionForbidden(_("You may not do this on this ticket."))
+        if action not in {t.name for t in ticket.get_available_state_transitions()}:  # type: ignore[attr-defined]
+            raise InvalidTransition(
+                _("This cannot be done while the ticket is %(state)s.")
+                % {"state": ticket.get_state_display()}
+            )
+        return
+    rule = RULES[action]
+    if not rule.who(ticket, user):
+        raise ActionForbidden(rule.forbidden)
+    reason = rule.not_now(ticket)
+    if reason is not None:
+        raise InvalidTransition(reason)

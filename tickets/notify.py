@@ -1,0 +1,97 @@
+"""Who hears about what happens to a ticket. The outbox (``notifications``) only delivers.
+
+Called by the services and the SLA sweep inside their transaction; every row
+names its cause (the timeline event, or the SLA milestone), so a cause
+written twice notifies once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.urls import reverse
+
+from accounts.models import User
+from notifications import outbox
+from tickets.choices import TicketNotice
+from tickets.models import Ticket, TicketEvent
+from tickets.selectors import engineers, tech_leads
+
+
+def ticket_link(ticket: Ticket) -> str:
+    return reverse("tickets:detail", kwargs={"number": ticket.number})
+
+
+def rows_about(
+    ticket: Ticket,
+    *,
+    recipients: Iterable[User | None],
+    kind: TicketNotice,
+    cause: str,
+    now: dt.datetime,
+    extra: dict[str, str] | None = None,
+) -> list[outbox.Outgoing]:
+    """Unsaved rows telling ``recipients`` about ``ticket`` (for a batch, like the sweep)."""
+    return outbox.build(
+        recipients=recipients,
+        kind=kind,
+        cause=cause,
+        now=now,
+        link=ticket_link(ticket),
+        payload={"number": ticket.number, "title": ticket.title, **(extra or {})},
+    )
+
+
+def tell(
+    recipients: Iterable[User | None], kind: TicketNotice, ticket: Ticket, event: TicketEvent
+) -> None:
+    """Tell these people about the event just recorded on the ticket."""
+    outbox.save_and_dispatch(
+        rows_about(
+            ticket, recipients=recipients, kind=kind, cause=f"event:{event.pk}", now=event.at
+        )
+    )
+
+
+def tell_requester(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:
+    tell([ticket.requester], kind, ticket, event)
+
+
+def tell_assignee(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:
+    tell([ticket.assignee], kind, ticket, event)
+
+
+def tell_engineers(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:
+    """Every engineer: a 7x24 emergency (high priority) is everyone's business."""
+    tell(engineers(), kind, ticket, event)
+
+
+class SlaAudience:
+    """Who hears of an SLA warning or breach, loaded once per sweep batch.
+
+    The assignee; an unassigned ticket belongs to the queue of its site (the
+    engineers based there, or every engineer when the site has none, or the
+    ticket no site). Breaches also go to the tech leads.
+    """
+
+    def __init__(self, tickets: list[Ticket]) -> None:
+        self.queue = list(engineers())
+        self.leads = list(tech_leads())
+        self.by_site: dict[int | None, list[User]] = defaultdict(list)
+        for person in self.queue:
+            self.by_site[person.site_id].append(person)
+        self.by_id = {person.pk: person for person in [*self.queue, *self.leads]}
+        missing = {
+            t.assignee_id for t in tickets if t.assignee_id and t.assignee_id not in self.by_id
+        }
+        if missing:
+            self.by_id.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
+
+    def for_ticket(self, ticket: Ticket, *, breach: bool) -> list[User]:
+        if ticket.assignee_id:
+            recipients = [self.by_id[ticket.assignee_id]]
+        else:
+            recipients = self.by_site.get(ticket.site_id) or self.queue
+        return [*recipients, *self.leads] if breach else recipients

@@ -1,0 +1,97 @@
+"""The ticket's response and resolution clocks, declared on ``sla``'s timed-obligation mechanism.
+
+Rows: tickets with ``sla_next_check_at`` set (partial index ``tickets_sla_due``).
+Due: the warnings (80 %) and breaches of ``tickets.milestones``, recorded in
+``SlaEvent`` (unique on ticket, kind, due time). Advance: a recorded breach
+time, and the next milestone ahead. Announce: a ``sla_breached`` timeline
+entry per breach, and notifications through ``tickets.notify``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from notifications import outbox
+from sla.obligations import Due, Obligation, sweep
+from tickets import milestones
+from tickets.choices import EventKind, TicketNotice
+from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
+from tickets.notify import SlaAudience, rows_about
+
+
+class TicketClocks(Obligation[Ticket]):
+    name = "tickets.sla"
+    model = Ticket
+    next_check_field = "sla_next_check_at"
+    event_model = SlaEvent
+    event_object_field = "ticket"
+    fields = (
+        "number",
+        "title",
+        "state",
+        "assignee_id",
+        "site_id",
+        "response_due_at",
+        "response_warn_at",
+        "response_breached_at",
+        "resolution_due_at",
+        "resolution_warn_at",
+        "resolution_breached_at",
+        "sla_paused_at",
+    )
+    progress_fields = ("response_breached_at", "resolution_breached_at", "sla_next_check_at")
+
+    def due(self, row: Ticket, now: dt.datetime) -> list[Due]:
+        return [Due(row.pk, m.kind, m.due_at) for m in milestones.due_now(row, now)]
+
+    def advance(self, row: Ticket, due: list[Due], now: dt.datetime) -> None:
+        for found in due:
+            if found.kind == SlaEventKind.RESPONSE_BREACH:
+                row.response_breached_at = found.due_at
+            elif found.kind == SlaEventKind.RESOLUTION_BREACH:
+                row.resolution_breached_at = found.due_at
+        row.sla_next_check_at = milestones.next_check(row, after=now)
+
+    def announce(self, rows: list[Ticket], recorded: list[Due], now: dt.datetime) -> None:
+        by_ticket: dict[int, list[Due]] = defaultdict(list)
+        for found in recorded:
+            by_ticket[found.object_id].append(found)
+        audience = SlaAudience(rows)
+        events: list[TicketEvent] = []
+        notices: list[outbox.Outgoing] = []
+        for ticket in rows:
+            for found in by_ticket.get(ticket.pk, []):
+                breach = found.kind in milestones.BREACH_KINDS
+                due_at = found.due_at.isoformat()
+                if breach:
+                    events.append(
+                        TicketEvent(
+                            ticket_id=ticket.pk,
+                            kind=EventKind.SLA_BREACHED,
+                            at=now,
+                            data={"clock": found.kind, "due_at": due_at},
+                        )
+                    )
+                notices += rows_about(
+                    ticket,
+                    recipients=audience.for_ticket(ticket, breach=breach),
+                    kind=TicketNotice(found.kind),
+                    cause=f"sla:{ticket.pk}:{found.kind}:{due_at}",
+                    now=now,
+                    extra={"due_at": due_at},
+                )
+        TicketEvent.objects.bulk_create(events, batch_size=1000)
+        outbox.save_and_dispatch(notices)
+
+
+BATCH_SIZE = TicketClocks.batch_size
+
+
+def sweep_sla(*, now: dt.datetime | None = None, batch_size: int | None = None) -> int:
+    """Run the ticket clocks' sweep to the end now; how many SLA events it recorded.
+
+    For tests, benchmarks and the reliability checks; beat runs it through
+    ``sla.tasks`` with every other obligation.
+    """
+    return sweep(TicketClocks(), now=now, batch_size=batch_size).total

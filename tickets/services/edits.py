@@ -1,0 +1,105 @@
+"""Changing a ticket outside its lifecycle: descriptive fields, priority, the assignee."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import capabilities
+from tickets import actions, clocks, notify
+from tickets.actions import Action
+from tickets.choices import EventKind, Priority, TicketNotice
+from tickets.errors import InvalidTransition
+from tickets.models import Ticket
+from tickets.services import base
+
+# Fields a PATCH or the edit form may change; everything else has its own service.
+EDITABLE_FIELDS = ("title", "description", "affected_system", "scenario", "occurred_at", "contact")
+REQUIRED_FIELDS = ("title", "description")
+
+
+def update_ticket_details(ticket_id: int, *, actor: User, changes: dict[str, Any]) -> Ticket:
+    """Edit descriptive fields only (``EDITABLE_FIELDS``); anything else is ignored."""
+    cleaned: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field not in EDITABLE_FIELDS:
+            continue
+        if field == "occurred_at":
+            cleaned[field] = base.occurred_at(value, timezone.now())
+        else:
+            cleaned[field] = base.text(field, value, required=field in REQUIRED_FIELDS)
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = base.lock(ticket_id, actor)
+        actions.check(ticket, actor, Action.EDIT)
+        changed = [f for f, v in cleaned.items() if getattr(ticket, f) != v]
+        if not changed:
+            return ticket
+        for field in changed:
+            setattr(ticket, field, cleaned[field])
+        ticket.last_activity_at = now
+        ticket.save(update_fields=[*changed, "last_activity_at"])
+        base.record(
+            ticket, EventKind.DETAILS_EDITED, actor=actor, now=now, data={"fields": changed}
+        )
+    return ticket
+
+
+def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) -> Ticket:
+    """Override the derived priority; the reason is required and kept on the ticket and timeline.
+    Both clocks are recalculated under the new policy."""
+    new = base.choice("priority", priority, Priority)
+    why = base.text("reason", reason, source="priority_reason")
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = base.lock(ticket_id, actor)
+        actions.check(ticket, actor, Action.PRIORITY)
+        if ticket.priority == new:
+            raise InvalidTransition(_("The ticket already has this priority."))
+        old = ticket.priority
+        ticket.priority = new
+        ticket.priority_reason = why
+        ticket.last_activity_at = now
+        recalculated = clocks.recalculate(ticket, now, why)
+        ticket.save(
+            update_fields=["priority", "priority_reason", "last_activity_at", *clocks.SLA_FIELDS]
+        )
+        base.record(
+            ticket,
+            EventKind.PRIORITY_CHANGED,
+            actor=actor,
+            now=now,
+            data={"from": old, "to": new, "reason": why},
+        )
+        base.record(ticket, EventKind.SLA_RECALCULATED, actor=actor, now=now, data=recalculated)
+    return ticket
+
+
+def assign_ticket(ticket_id: int, *, actor: User, assignee: User) -> Ticket:
+    """A tech lead hands an accepted ticket to another engineer, who is told."""
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = base.lock(ticket_id, actor)
+        actions.check(ticket, actor, Action.ASSIGN)
+        if not capabilities(assignee).work_queue or not assignee.is_active:
+            raise ValidationError({"assignee": _("This person does not work the queue.")})
+        if ticket.assignee_id == assignee.pk:
+            raise InvalidTransition(_("The ticket is already assigned to this engineer."))
+        old = ticket.assignee.name if ticket.assignee else ""
+        ticket.assignee = assignee
+        ticket.last_activity_at = now
+        ticket.save(update_fields=["assignee", "last_activity_at"])
+        event = base.record(
+            ticket,
+            EventKind.ASSIGNED,
+            actor=actor,
+            now=now,
+            data={"from": old, "to": assignee.name},
+        )
+        notify.tell([assignee], TicketNotice.ASSIGNED, ticket, event)
+    return ticket

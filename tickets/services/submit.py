@@ -1,0 +1,122 @@
+"""Filing a ticket: from the form, the API, or an engineer logging a call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import capabilities
+from assets.models import Asset
+from tickets import clocks, notify, permissions
+from tickets.attachments import validate_upload
+from tickets.choices import Channel, EventKind, Impact, Priority, TicketNotice, TicketState, Urgency
+from tickets.errors import ActionForbidden
+from tickets.models import Category, Ticket
+from tickets.priority import derive_priority
+from tickets.services import base
+
+
+def _next_number(now: dt.datetime) -> str:
+    """``IT-YYYYMMDD-NNNN`` with a per-day counter that is safe under concurrency."""
+    day = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO tickets_ticketcounter (day, last) VALUES (%s, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = tickets_ticketcounter.last + 1 "
+            "RETURNING last",
+            [day],
+        )
+        (sequence,) = cursor.fetchone()
+    return f"IT-{day:%Y%m%d}-{sequence:04d}"
+
+
+def submit_ticket(
+    *,
+    actor: User,
+    title: str,
+    description: str,
+    category: Category | str,
+    impact: str,
+    urgency: str,
+    requester: User | None = None,
+    channel: str = Channel.WEB,
+    affected_system: str = "",
+    occurred_at: dt.datetime | None = None,
+    scenario: str = "",
+    contact: str = "",
+    asset: Asset | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """File a ticket. With a ``requester`` other than the actor, an engineer logs a call.
+
+    Both SLA clocks start now; a high-priority ticket (a 7x24 emergency) is
+    announced to every engineer.
+    """
+    caps = capabilities(actor)
+    if not caps.file_ticket:
+        raise ActionForbidden(_("You may not file tickets."))
+    requester = requester or actor
+    on_behalf = requester.pk != actor.pk
+    if on_behalf and not permissions.can_file_for_others(actor):
+        raise ActionForbidden(_("You may not file tickets for other people."))
+    if not requester.is_active:
+        raise ValidationError({"requester": _("This person's account is disabled.")})
+    fields = {
+        "title": base.text("title", title),
+        "description": base.text("description", description),
+        "affected_system": base.text("affected_system", affected_system, required=False),
+        "scenario": base.text("scenario", scenario, required=False),
+        "contact": base.text("contact", contact, required=False),
+        "impact": base.choice("impact", impact, Impact),
+        "urgency": base.choice("urgency", urgency, Urgency),
+        "channel": base.choice("channel", channel, Channel),
+    }
+    cat = base.category(category)
+    since = base.occurred_at(occurred_at, timezone.now())
+    if asset is not None and asset.owner_id not in (None, requester.pk) and not caps.view_all:
+        raise ValidationError({"asset": _("This device is not yours.")})
+    for upload in files:
+        validate_upload(upload)
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=_next_number(now),
+            requester=requester,
+            reported_by=actor if on_behalf else None,
+            site=requester.site,
+            category=cat,
+            asset=asset,
+            occurred_at=since,
+            priority=derive_priority(
+                impact=fields["impact"],
+                urgency=fields["urgency"],
+                is_security=cat.is_security_incident,
+            ),
+            submitted_at=now,
+            last_activity_at=now,
+            **fields,
+        )
+        sla_data = clocks.start(ticket)
+        ticket.save(update_fields=clocks.SLA_FIELDS)
+        event = base.record(
+            ticket,
+            EventKind.SUBMITTED,
+            actor=actor,
+            now=now,
+            to_state=TicketState.SUBMITTED,
+            data={"channel": ticket.channel, "priority": ticket.priority},
+        )
+        base.record(ticket, EventKind.SLA_STARTED, actor=None, now=now, data=sla_data)
+        base.store_files(ticket, files, actor=actor, now=now)
+        if ticket.priority == Priority.HIGH:
+            notify.tell_engineers(TicketNotice.SUBMITTED, ticket, event)
+    return ticket
