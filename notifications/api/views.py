@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,16 +25,26 @@ _TRUE = {"1", "true", "yes"}
 _FALSE = {"0", "false", "no"}
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("kind", OpenApiTypes.STR, description="Only this kind."),
-        OpenApiParameter("unread", OpenApiTypes.BOOL, description="true: unread only."),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, description="Only this kind."),
+            OpenApiParameter("unread", OpenApiTypes.BOOL, description="true: unread only."),
+        ],
+        responses={
+            200: NotificationSerializer(many=True),
+            400: OpenApiResponse(description="An invalid filter value; the body names it."),
+            404: OpenApiResponse(description="No such page."),
+        },
+    )
 )
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notification]):
     """The caller's own in-app notifications, newest first."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # the real rows come from get_queryset
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[0-9]+"
     filter_backends: list[type] = []
 
     def _user(self) -> User:
@@ -58,9 +73,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notific
         summary="Mark one notification read",
     )
     @action(detail=True, methods=["post"])
-    def read(self, request: Request, pk: str | None = None) -> Response:
+    def read(self, request: Request, id: str) -> Response:  # noqa: A002 (the URL's name)
         try:
-            notification = services.mark_read(int(pk or 0), actor=self._user())
+            notification = services.mark_read(int(id), actor=self._user())
         except (ValueError, services.NotificationNotFound):
             raise Http404 from None
         return Response(NotificationSerializer(notification, context={"request": request}).data)

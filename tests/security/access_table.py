@@ -300,6 +300,11 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     # Notifications: each person's own.
     "notifications:inbox": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "notifications:read": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
+    # alice's own notification: opening it marks it read and goes to her ticket.
+    "notifications:open": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(who(HIDE_404, anonymous=LOGIN_302, owner=ALLOW)),
+    },
     # The API's browsable root and its description (the schema documents shapes, no data).
     "api:api-root": {
         "GET": Case(who(ALLOW, anonymous=NO_AUTH_401)),
@@ -393,4 +398,9 @@ API: dict[str, Case | list[Case]] = {
         ),
     ],
     "GET /api/v1/tickets/{number}/events/": Case(API_TICKET_READERS),
+    # Each person's own inbox; alice's notification is nobody else's to mark.
+    "GET /api/v1/notifications/": Case(API_READERS),
+    "POST /api/v1/notifications/{id}/read/": Case(
+        who(HIDE_404, anonymous=NO_AUTH_401, owner=ALLOW), body={}
+    ),
 }

@@ -11,13 +11,18 @@ from typing import Any
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
+from notifications import outbox
+from notifications.models import Notification
 from tests.security import access_table as table
-from tickets import services
+from tickets import notify, services
+from tickets.choices import TicketNotice
 from tickets.tests.factories import make_ticket, move_to
 
 PAGE_METHODS = ("GET", "POST")
@@ -91,6 +96,7 @@ class World:
     password: str
     ticket: Any = None
     attachments: dict[str, Any] | None = None
+    notification: Any = None
 
 
 def setup_ticket(world: World, case: table.Case) -> None:
@@ -109,6 +115,22 @@ def setup_ticket(world: World, case: table.Case) -> None:
     )
     world.ticket = move_to(ticket, case.state, engineer=engineer)
     world.attachments = {"public": public, "internal": note.attachments.get()}
+    world.notification = owners_notification(world.ticket)
+
+
+def owners_notification(ticket: Any) -> Notification:
+    """One in-app notification of alice's about her ticket: hers to open, nobody else's."""
+    with transaction.atomic():
+        outbox.save_and_dispatch(
+            notify.rows_about(
+                ticket,
+                recipients=[ticket.requester],
+                kind=TicketNotice.REPLY,
+                cause=f"matrix:{ticket.pk}",
+                now=timezone.now(),
+            )
+        )
+    return Notification.objects.get(dedupe_key=f"matrix:{ticket.pk}:{ticket.requester.pk}:in_app")
 
 
 PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
@@ -117,6 +139,8 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "uidb64": lambda w, c: urlsafe_base64_encode(force_bytes(w.users["owner"].pk)),
     "token": lambda w, c: default_token_generator.make_token(w.users["owner"]),
     "slug": lambda w, c: w.category.slug,
+    "pk": lambda w, c: w.notification.pk,  # notifications:open
+    "id": lambda w, c: w.notification.pk,  # /api/v1/notifications/{id}/read/
 }
 
 

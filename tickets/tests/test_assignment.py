@@ -23,7 +23,7 @@ def test_reassignment_tells_the_new_engineer(alice, bob, erin, tom):
 
     # then
     assert Notification.objects.filter(
-        recipient=erin, kind="ticket_assigned", ticket=ticket
+        recipient=erin, kind="ticket_assigned", link=f"/tickets/{ticket.number}/"
     ).exists()
 
 

@@ -238,9 +238,9 @@ def test_admin_lists_calendars_with_the_coverage_flag(admin, web, calendar, tmp_
 
     # when: in November 2026, before and after loading 2027
     with time_machine.travel(sh(2026, 11, 24, 10, 0), tick=False):
-        before = client.get("/admin/tickets/businesscalendar/").content.decode()
+        before = client.get("/admin/sla/businesscalendar/").content.decode()
         run(str(write(tmp_path, "cn-2027.csv", CSV_2027)))
-        after = client.get("/admin/tickets/businesscalendar/").content.decode()
+        after = client.get("/admin/sla/businesscalendar/").content.decode()
 
     # then
     assert "sla-coverage" in before and "2026" in before
@@ -250,7 +250,7 @@ def test_admin_lists_calendars_with_the_coverage_flag(admin, web, calendar, tmp_
 def test_admin_calendar_page_shows_days_sites_and_the_warning(admin, web, calendar):
     # when
     with time_machine.travel(sh(2026, 11, 24, 10, 0), tick=False):
-        response = web(admin).get(f"/admin/tickets/businesscalendar/{calendar.pk}/change/")
+        response = web(admin).get(f"/admin/sla/businesscalendar/{calendar.pk}/change/")
 
     # then
     assert response.status_code == 200
@@ -262,8 +262,8 @@ def test_admin_calendar_page_shows_days_sites_and_the_warning(admin, web, calend
 
 def test_admin_lists_policies_and_calendar_days(admin, web, calendar):
     # when
-    policies = web(admin).get("/admin/tickets/slapolicy/")
-    days = web(admin).get("/admin/tickets/calendarday/?kind=workday&date__year=2026")
+    policies = web(admin).get("/admin/sla/slapolicy/")
+    days = web(admin).get("/admin/sla/calendarday/?kind=workday&date__year=2026")
 
     # then
     assert policies.status_code == 200
@@ -293,7 +293,7 @@ def _calendar_form(**overrides: str) -> dict[str, str]:
 
 def test_admin_adds_a_calendar_with_a_lunch_break_and_a_worked_saturday(admin, web):
     # when
-    response = web(admin).post("/admin/tickets/businesscalendar/add/", _calendar_form())
+    response = web(admin).post("/admin/sla/businesscalendar/add/", _calendar_form())
 
     # then
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -307,7 +307,7 @@ def test_admin_adds_a_calendar_with_a_lunch_break_and_a_worked_saturday(admin, w
 def test_admin_refuses_malformed_working_hours(admin, web):
     # when
     response = web(admin).post(
-        "/admin/tickets/businesscalendar/add/",
+        "/admin/sla/businesscalendar/add/",
         _calendar_form(weekly_hours='[["09:00-12:00", "11:00-18:00"], [], [], [], [], [], []]'),
     )
 

@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from tickets import services
+from tickets import actions, services
 from tickets.choices import EventKind, TicketState
 from tickets.errors import InvalidTransition
 from tickets.models import Ticket, TicketEvent
@@ -41,13 +41,13 @@ def slow_permission_check(monkeypatch):
     Without the lock, both writers would read ``submitted`` in this window and
     both would accept; with it, the second waits and then sees ``accepted``.
     """
-    original = services._transition_allowed
+    original = actions.check
 
-    def slow(*args: Any, **kwargs: Any) -> bool:
+    def slow(*args: Any, **kwargs: Any) -> None:
         time.sleep(HOLD_SECONDS)
-        return original(*args, **kwargs)
+        original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_transition_allowed", slow)
+    monkeypatch.setattr(actions, "check", slow)
 
 
 def _race(*jobs: Callable[[], Any]) -> list[tuple[str, Any]]:

@@ -20,8 +20,8 @@ from notifications import tasks as notification_tasks
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 from notifications.transports import email as email_transport
-from tickets import services
-from tickets.choices import Impact, TicketState, Urgency
+from tickets import notify, services
+from tickets.choices import Impact, TicketNotice, TicketState, Urgency
 from tickets.obligations import sweep_sla
 from tickets.tests.factories import make_ticket, move_to
 
@@ -263,13 +263,13 @@ def test_emails_never_contain_internal_note_text(alice, bob, tom, mailoutbox):
 
 def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_ticket, bob, erin):
     # given
-    rows = outbox.build(
+    rows = notify.rows_about(
+        outage_ticket,
         recipients=[bob, erin, bob],
-        kind="reply",
+        kind=TicketNotice.REPLY,
         cause="test:cause",
-        ticket=outage_ticket,
         now=timezone.now(),
-        payload={"note": "ünïcode ✓"},
+        extra={"note": "ünïcode ✓"},
     )
 
     # when
@@ -287,6 +287,7 @@ def test_a_cause_notified_twice_keeps_one_row_per_person_and_channel(outage_tick
         "title": "Core switch down",
         "note": "ünïcode ✓",
     }
+    assert row.link == f"/tickets/{outage_ticket.number}/"
     assert row.sent_at is not None and row.read_at is None
     assert (row.attempts, row.last_error, row.claimed_at) == (0, "", None)
 

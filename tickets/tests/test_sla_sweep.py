@@ -87,7 +87,7 @@ def test_response_breach_is_recorded_once_with_timeline_and_notifications(alice,
         "erin",
         "tom",
     }
-    assert Notification.objects.filter(ticket=ticket).count() == 6
+    assert Notification.objects.filter(payload__number=ticket.number).count() == 6
 
 
 def test_in_app_notifications_are_delivered_and_emails_wait_for_the_outbox(alice, staff):

@@ -1,134 +1,59 @@
-"""Demo data for ``manage.py load_demo``: three offices, their people, devices and tickets.
+"""The tickets part of the demo data (``manage.py load_demo``): tickets in every state.
 
-Only data lives here; ``tickets/management/commands/load_demo.py`` loads it.
-Each ticket is a submission followed by the steps that walk it through its life;
-every step is one call of a service in ``tickets.services`` by the named user, so
-the timeline, events and derived fields are exactly what the real screens make.
-The contents follow the support manual (see docs: printer out of paper, OA
-account locked, blue screen, invoicing, company-wide mail delay, ransomware …).
+``demo/registry.py`` runs ``load`` after the accounts and assets parts, whose
+people and devices the tickets name. Each ticket is a submission followed by the
+steps that walk it through its life; every step is one call of a service in
+``tickets.services`` by the named user, so the timeline, events and derived
+fields are exactly what the real screens make. The services read the clock; the
+demo context moves it back (``stopped_at``) so the history has realistic times,
+and no timestamp is written by hand. The contents follow the support manual
+(see docs: printer out of paper, OA account locked, blue screen, invoicing,
+company-wide mail delay, ransomware …).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from accounts.roles import Role
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+from django.db.models import Count
 
-# Every demo account has this password; the command prints it with the logins.
-DEMO_PASSWORD = "demo12345"  # noqa: S105 (a published demo password, never a real one)
-DEMO_URL = "http://127.0.0.1:8000"
-# The site whose presence means "the demo data is loaded".
-MARKER_SITE = "sh-hq"
+from accounts.models import User
+from assets.models import Asset
+from tickets import services
+from tickets.choices import STATE_STEPS, ClosedAs, TicketState
+from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
+from tickets.models import Ticket
 
+# The tickets are spread over the last working days, one every DEMO_SPACING, so the
+# queue, the SLA clocks and the breaches look like a real desk's: the last ticket was
+# filed minutes ago. Each step of a ticket comes DEMO_STEP after the previous one.
+DEMO_SPACING = dt.timedelta(minutes=50)
+DEMO_STEP = dt.timedelta(minutes=7)
 
-# --- places and people ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SiteSpec:
-    code: str
-    name: str
-    city: str
-    local_it_contacts: str
-    time_zone: str = "Asia/Shanghai"
-
-
-@dataclass(frozen=True)
-class UserSpec:
-    username: str
-    display_name: str
-    role: str
-    site: str  # site code
-    department: str  # department name
-    phone: str
-    language: str = ""  # "" follows the browser; "zh-hans" or "en" is a saved choice
-
-    @property
-    def email(self) -> str:
-        return f"{self.username}@example.com"
+# What a service raises when the demo data and the rules disagree: named in the error.
+SERVICE_ERRORS = (ActionForbidden, InvalidTransition, TicketNotFound, ValidationError)
 
 
-SITES = [
-    SiteSpec(
-        code=MARKER_SITE,
-        name="上海总部",
-        city="Shanghai",
-        local_it_contacts=(
-            "IT服务台 021-6088 8000（工作日 9:00-18:00）\n李强 分机 8011，bob@example.com"
-        ),
-    ),
-    SiteSpec(
-        code="bj",
-        name="北京分公司",
-        city="Beijing",
-        local_it_contacts="驻场IT专员 赵敏 010-8566 2021，erin@example.com",
-    ),
-    SiteSpec(
-        code="sz",
-        name="深圳办公室",
-        city="Shenzhen",
-        local_it_contacts="无驻场IT，由上海总部远程支持；现场协助请联系前台 0755-8633 1000",
-    ),
-]
-
-# (department name, site code): each department belongs to the office it sits in.
-DEPARTMENTS = [
-    ("财务部", "sh-hq"),
-    ("人力资源部", "sh-hq"),
-    ("销售部", "bj"),
-    ("研发部", "sz"),
-    ("IT部", "sh-hq"),
-]
-
-USERS = [
-    UserSpec("alice", "王丽", Role.REQUESTER, "sh-hq", "财务部", "138 0210 1001", "zh-hans"),
-    UserSpec("carol", "陈晨", Role.REQUESTER, "bj", "销售部", "139 1010 2002", "zh-hans"),
-    UserSpec("frank", "Frank Miller", Role.REQUESTER, "sz", "研发部", "+86 135 0755 3003", "en"),
-    UserSpec("bob", "李强", Role.ENGINEER, "sh-hq", "IT部", "021-6088 8011", "zh-hans"),
-    UserSpec("erin", "赵敏", Role.ENGINEER, "bj", "IT部", "010-8566 2021", "zh-hans"),
-    UserSpec("tom", "张涛", Role.TECH_LEAD, "sh-hq", "IT部", "021-6088 8001", "zh-hans"),
-    UserSpec("dave", "刘洋", Role.MANAGER, "sh-hq", "IT部", "021-6088 8000", "zh-hans"),
-    UserSpec("admin", "系统管理员", Role.ADMIN, "sh-hq", "IT部", "021-6088 8099"),
-]
+class Clock(Protocol):
+    def shift(self, delta: dt.timedelta) -> None: ...
 
 
-# --- devices ------------------------------------------------------------------------
+class Context(Protocol):
+    """What this part reads of the demo context and fills in (the tickets, in filing order)."""
 
+    now: dt.datetime
+    users: dict[str, User]
+    assets: dict[str, Asset]
+    tickets: list[Ticket]
 
-@dataclass(frozen=True)
-class AssetSpec:
-    tag: str
-    kind: str
-    vendor: str
-    model: str
-    os_version: str
-    site: str  # site code
-    owner: str | None  # username
-    warranty_end: dt.date | None
-
-
-# fmt: off
-ASSETS = [
-    # tag, kind, vendor, model, OS or firmware, site, owner, warranty ends
-    AssetSpec("SH-PRN-0001", "printer", "HP", "LaserJet Pro M404dn", "固件 002.2135",
-              "sh-hq", None, dt.date(2026, 6, 30)),
-    AssetSpec("SH-LT-0012", "laptop", "Lenovo", "ThinkPad X1 Carbon Gen 11", "Windows 11 23H2",
-              "sh-hq", "alice", dt.date(2027, 3, 31)),
-    AssetSpec("BJ-PC-0031", "desktop", "Dell", "OptiPlex 7090", "Windows 10 22H2",
-              "bj", "carol", dt.date(2025, 9, 30)),
-    AssetSpec("BJ-SW-0001", "network", "H3C", "S5130S-28S-EI", "Comware V7.1.070",
-              "bj", None, dt.date(2027, 12, 31)),
-    AssetSpec("BJ-AP-0003", "network", "Huawei", "AirEngine 5761-11", "V200R022C00",
-              "bj", None, dt.date(2028, 1, 31)),
-    AssetSpec("SH-SRV-0002", "server", "Dell", "PowerEdge R740", "Windows Server 2019 (FS01)",
-              "sh-hq", None, dt.date(2026, 2, 28)),
-    AssetSpec("SZ-LT-0007", "laptop", "Dell", "Latitude 7440", "Windows 11 23H2",
-              "sz", "frank", dt.date(2027, 5, 31)),
-    AssetSpec("SH-PH-0005", "phone", "Yealink", "SIP-T54W", "96.86.0.70",
-              "sh-hq", None, dt.date(2026, 8, 31)),
-]
-# fmt: on
+    def stopped_at(self, moment: dt.datetime) -> AbstractContextManager[Clock]:
+        """``timezone.now()`` returns ``moment`` (moved by ``shift``) inside the block."""
+        ...
 
 
 # --- tickets: a submission, then the steps of its life ------------------------------
@@ -692,3 +617,109 @@ TICKETS = [
         ),
     ),
 ]
+
+
+# --- the hooks demo/registry.py calls ---------------------------------------------
+
+
+def load(context: Context) -> None:
+    count = len(TICKETS)
+    for index, spec in enumerate(TICKETS):
+        filed_at = context.now - DEMO_SPACING * (count - index)
+        context.tickets.append(_ticket(spec, context, filed_at=filed_at))
+
+
+def summary(context: Context) -> list[str]:
+    return [f"{len(context.tickets)} tickets"]
+
+
+def report(context: Context) -> list[str]:
+    """How many demo tickets are in each state, in lifecycle order."""
+    rows = list(
+        Ticket.objects.filter(pk__in=[t.pk for t in context.tickets])
+        .values("state", "closed_as")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    order = {state: index for index, state in enumerate(STATE_STEPS)}
+    rows.sort(key=lambda r: (order[r["state"]], r["closed_as"]))
+    lines = ["Tickets by state:"]
+    for row in rows:
+        label = str(TicketState(row["state"]).label)
+        if row["closed_as"]:
+            label = f"{label} ({ClosedAs(row['closed_as']).label})"
+        lines.append(f"  {label:<24} {row['n']}")
+    return lines
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def _ticket(spec: TicketSpec, context: Context, *, filed_at: dt.datetime) -> Ticket:
+    """File and move one ticket, each step a few minutes after the previous one."""
+    users = context.users
+    with context.stopped_at(filed_at) as clock:
+        requester = users[spec.requester]
+        try:
+            ticket = services.submit_ticket(
+                actor=users[spec.logged_by] if spec.logged_by else requester,
+                requester=requester,
+                title=spec.title,
+                description=spec.description,
+                category=spec.category,
+                impact=spec.impact,
+                urgency=spec.urgency,
+                channel=spec.channel,
+                affected_system=spec.affected_system,
+                scenario=spec.scenario,
+                contact=spec.contact,
+                asset=context.assets[spec.asset] if spec.asset else None,
+            )
+        except SERVICE_ERRORS as exc:
+            raise CommandError(f"Demo ticket “{spec.title}”: submit failed: {exc!r}") from exc
+        for step in spec.steps:
+            clock.shift(DEMO_STEP)
+            try:
+                _step(ticket.pk, step, users)
+            except SERVICE_ERRORS as exc:
+                raise CommandError(
+                    f"Demo ticket “{spec.title}”: {type(step).__name__} by {step.by} "
+                    f"failed: {exc!r}"
+                ) from exc
+        ticket.refresh_from_db()
+        return ticket
+
+
+def _step(pk: int, step: Step, users: dict[str, User]) -> None:
+    """One step of a ticket's life: one service call by the named user."""
+    actor = users[step.by]
+    match step:
+        case Accept():
+            services.accept_ticket(pk, actor=actor)
+        case Reply(body=body):
+            services.add_message(pk, actor=actor, body=body, internal=False)
+        case Note(body=body):
+            services.add_message(pk, actor=actor, body=body, internal=True)
+        case AskInfo(question=question):
+            services.request_info(pk, actor=actor, question=question)
+        case Diagnose():
+            services.diagnose_ticket(
+                pk,
+                actor=actor,
+                root_cause_type=step.root_cause_type,
+                root_cause=step.root_cause,
+                impact_scope=step.impact_scope,
+                solution_plan=step.solution_plan,
+            )
+        case Resolve(solution=solution):
+            services.resolve_ticket(pk, actor=actor, solution=solution)
+        case RejectFix(reason=reason):
+            services.reject_fix(pk, actor=actor, reason=reason)
+        case Verify(note=note):
+            services.verify_ticket(pk, actor=actor, verification_note=note)
+        case Close():
+            services.close_ticket(pk, actor=actor)
+        case Cancel(reason=reason):
+            services.cancel_ticket(pk, actor=actor, reason=reason)
+        case _:
+            raise CommandError(f"Unknown demo step: {step!r}")
