@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        # Hooks are connected once the app registry is ready (AppConfig.ready).
         from django.db.models.signals import post_migrate
 
         from accounts.roles import ensure_role_groups

@@ -15,6 +15,7 @@ _site_zones: dict[int, tuple[float, str]] = {}
 
 def site_time_zone(site_id: int) -> str:
     """A site's time zone, cached in-process for five minutes (sites rarely move)."""
+    # settings name this middleware before the app registry is ready: models load later.
     from accounts.models import Site
 
     now = time.monotonic()

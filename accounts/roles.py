@@ -52,6 +52,7 @@ def role_permissions() -> dict[str, list[str]]:
 
 def ensure_role_groups(sender: Any = None, **kwargs: Any) -> None:
     """Create the role groups and (re)attach their permissions. Idempotent; runs after migrate."""
+    # auth's models are not loaded yet when the apps import this module to declare grants.
     from django.contrib.auth.models import Group, Permission
 
     wanted_by_role = role_permissions()
@@ -69,6 +70,7 @@ def ensure_role_groups(sender: Any = None, **kwargs: Any) -> None:
 
 
 def assign_role(user: Any, role: str) -> None:
+    # auth's models are not loaded yet when the apps import this module to declare grants.
     from django.contrib.auth.models import Group
 
     ensure_role_groups()

@@ -258,12 +258,12 @@ SLA_COLUMNS = (
 def due_at_once(count: int, batch_size: int, *, keep: bool) -> None:
     from django.db import connection
 
-    from notifications import delivery
+    from notifications import tasks as notification_tasks
     from tickets import obligations as sweep
 
     now = before_every_check()
     handed: list[int] = []
-    delivery.enqueue = lambda ids: handed.extend(ids)  # no broker in the benchmark
+    notification_tasks.enqueue = lambda ids: handed.extend(ids)  # no broker in the benchmark
     with connection.cursor() as cursor:
         chosen = _make_due(cursor, count, now)
         if chosen < count:

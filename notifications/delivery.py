@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -26,35 +25,6 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 # A row that failed this many times (a bad address, a mail server that refuses it) is left
 # with its last error for an admin to look at; it no longer blocks the rows behind it.
 MAX_ATTEMPTS = 5
-
-# After a failed publish, skip the broker for this long: with Redis down, every attempt
-# costs seconds (redis-py retries the connect with back-off, about 6 s), and web requests
-# must not wait for it. The rows stay pending; dispatch_pending sends them.
-BROKER_BACKOFF_SECONDS = 15.0
-_broker_failed_at: float | None = None
-
-
-def enqueue(ids: list[int]) -> None:
-    """Hand ids to a worker. Never raises: if the broker is down, dispatch_pending sends later."""
-    global _broker_failed_at
-    if not ids:
-        return
-    if (
-        _broker_failed_at is not None
-        and time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS
-    ):
-        log.info("broker failed recently; %d notifications left for dispatch_pending", len(ids))
-        return
-    # tasks imports this module (the task body is send_notification); the import stays here.
-    from notifications.tasks import dispatch_notifications
-
-    try:
-        dispatch_notifications.apply_async(args=[ids], retry=False)
-    except Exception:  # broker unreachable: the rows stay pending
-        _broker_failed_at = time.monotonic()
-        log.warning("broker unavailable; %d notifications left for dispatch_pending", len(ids))
-    else:
-        _broker_failed_at = None
 
 
 def _claim(notification_id: int, now: dt.datetime) -> bool:

@@ -2,10 +2,10 @@
 
 ``notify`` only inserts rows: in-app rows are delivered by being there
 (``sent_at`` is set at once); rows for other channels wait for
-``notifications.delivery``, which a Celery task runs after commit and
-``dispatch_pending`` runs for anything a lost task or a broker outage left
-behind. Who hears about what is decided by the feature (``tickets/notify.py``),
-never here.
+``notifications.delivery``, which a Celery task runs after commit
+(``tasks.enqueue`` hands the ids over) and ``dispatch_pending`` runs for
+anything a lost task or a broker outage left behind. Who hears about what is
+decided by the feature (``tickets/notify.py``), never here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from psycopg.types.json import Jsonb
 
 from accounts.models import User
-from notifications import kinds
+from notifications import kinds, tasks
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 
@@ -95,12 +95,9 @@ def save_and_dispatch(rows: Sequence[Outgoing | Notification]) -> None:
     Must run inside the transaction that caused the notifications: if it rolls
     back, no row exists and nothing is enqueued.
     """
-    # Delivery is below the writer in this app: the writer only hands it ids after commit.
-    from notifications.delivery import enqueue
-
     pending_ids = insert(rows)
     if pending_ids:
-        transaction.on_commit(lambda: enqueue(pending_ids))
+        transaction.on_commit(lambda: tasks.enqueue(pending_ids))
 
 
 def notify(

@@ -1,10 +1,44 @@
-"""Celery tasks of the outbox: thin adapters over ``delivery``. Idempotent."""
+"""Celery tasks of the outbox (thin adapters over ``delivery``) and handing ids to them.
+
+Idempotent: a row is sent by whoever wins its compare-and-set claim.
+"""
 
 from __future__ import annotations
+
+import logging
+import time
 
 from celery import shared_task
 
 from notifications import delivery
+
+log = logging.getLogger(__name__)
+
+# After a failed publish, skip the broker for this long: with Redis down, every attempt
+# costs seconds (redis-py retries the connect with back-off, about 6 s), and web requests
+# must not wait for it. The rows stay pending; dispatch_pending sends them.
+BROKER_BACKOFF_SECONDS = 15.0
+_broker_failed_at: float | None = None
+
+
+def enqueue(ids: list[int]) -> None:
+    """Hand ids to a worker. Never raises: if the broker is down, dispatch_pending sends later."""
+    global _broker_failed_at
+    if not ids:
+        return
+    if (
+        _broker_failed_at is not None
+        and time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS
+    ):
+        log.info("broker failed recently; %d notifications left for dispatch_pending", len(ids))
+        return
+    try:
+        dispatch_notifications.apply_async(args=[ids], retry=False)
+    except Exception:  # broker unreachable: the rows stay pending
+        _broker_failed_at = time.monotonic()
+        log.warning("broker unavailable; %d notifications left for dispatch_pending", len(ids))
+    else:
+        _broker_failed_at = None
 
 
 @shared_task(soft_time_limit=120, time_limit=150)

@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        # Declarations reach accounts' registry once every model is loaded.
         from accounts import roles
         from reports.permissions import CAPABILITIES, ROLE_GRANTS
 

@@ -7,6 +7,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("SLA and business calendars")
 
     def ready(self) -> None:
+        # Models are loaded only now (AppConfig.ready).
         from sla import calendars
 
         calendars.connect_policy_signals()

@@ -37,6 +37,7 @@ def _name(english: str) -> str:
 
 def chinese_calendar_days() -> tuple[list[DayRow], int]:
     """Every holiday and adjusted working day the package knows, and its last year."""
+    # A table of every year since 2004: loaded only when a calendar is seeded.
     import chinese_calendar
 
     rows: list[DayRow] = [

@@ -7,6 +7,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        # Declarations reach the lower apps' registries once every model is loaded.
         from accounts import roles
         from notifications import kinds
         from sla import obligations

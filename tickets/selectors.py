@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 
+from accounts.models import User
 from accounts.permissions import capabilities
 from tickets.choices import OPEN_STATES, Priority
 from tickets.errors import TicketNotFound
@@ -160,8 +161,6 @@ def users_with_permission(codename: str) -> QuerySet[Any]:
     directly can act, but is not listed as an engineer for assignment and alerts.
     (An OR over direct grants made this a 5 ms scan of every user at 25,000 users.)
     """
-    from accounts.models import User
-
     return (
         User.objects.filter(is_active=True, groups__permissions__codename=codename)
         .distinct()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import textwrap
@@ -157,7 +158,7 @@ def test_load_demo_code_never_imports_time_machine():
         capture_output=True,
         text=True,
         cwd=settings.BASE_DIR,
-        env={"DJANGO_SETTINGS_MODULE": "servicedesk.settings_test", "PATH": ""},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "servicedesk.settings_test"},
         check=False,
     )
 

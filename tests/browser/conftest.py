@@ -67,7 +67,7 @@ def browser_type_launch_args() -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
     """E-mail rows stay pending instead of going to the shared Redis broker."""
-    monkeypatch.setattr("notifications.delivery.enqueue", lambda ids: None)
+    monkeypatch.setattr("notifications.tasks.enqueue", lambda ids: None)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import time_machine
 from django.utils import timezone
 
 from notifications import delivery
+from notifications import tasks as notification_tasks
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 from notifications.tasks import dispatch_pending
@@ -38,7 +39,7 @@ def test_worker_sweep_records_the_breach_and_sends_its_notifications(
         monkeypatch.context() as patch,
         time_machine.travel(timezone.now() - dt.timedelta(hours=6), tick=False),
     ):
-        patch.setattr(delivery, "enqueue", lambda ids: None)
+        patch.setattr(notification_tasks, "enqueue", lambda ids: None)
         ticket = make_ticket(requester=alice, category=make_category(), **HIGH)
     workers.start(redis_server.url)
 

@@ -33,10 +33,10 @@ SWEEPER = """
 import datetime as dt, pathlib, sys, time
 import django
 django.setup()
-from notifications import delivery
+from notifications import tasks as notification_tasks
 from tickets.obligations import TicketClocks, sweep_sla
 
-delivery.enqueue = lambda ids: None  # e-mail dispatch is not under test here
+notification_tasks.enqueue = lambda ids: None  # e-mail dispatch is not under test here
 announce = TicketClocks.announce
 
 def slow_announce(*args, **kwargs):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from notifications import delivery
+from notifications import tasks as notification_tasks
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 from notifications.tasks import dispatch_pending
@@ -44,7 +44,7 @@ def test_tickets_filed_while_redis_is_down_are_stored_and_notified_once_after(
 ):
     # given: this process publishes to our own Redis, which then goes down
     celery_broker(redis_server.url)
-    monkeypatch.setattr(delivery, "_broker_failed_at", None)  # restored after the test
+    monkeypatch.setattr(notification_tasks, "_broker_failed_at", None)  # restored after the test
     category = make_category()
     redis_server.stop()
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from notifications import delivery, outbox
+from notifications import outbox
+from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from servicedesk.celery import app as celery_app
 from tests.reliability.due import due_tickets
@@ -46,7 +47,7 @@ def published(monkeypatch) -> list[tuple[str, Any]]:
 
     monkeypatch.setattr(celery_app, "send_task", record)
     # A broker failure remembered from an earlier test would skip the publish altogether.
-    monkeypatch.setattr(delivery, "_broker_failed_at", None, raising=False)
+    monkeypatch.setattr(notification_tasks, "_broker_failed_at", None, raising=False)
     return sent
 
 

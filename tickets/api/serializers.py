@@ -3,6 +3,7 @@ writes go through ``tickets.services``."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.models import User
@@ -203,8 +204,6 @@ class AttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_download_url(self, obj: Attachment) -> str:
-        from django.urls import reverse
-
         return reverse(
             "tickets:attachment", kwargs={"number": obj.ticket.number, "attachment_id": obj.pk}
         )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.choices import STATE_STEPS, ClosedAs, EventKind, TicketState, WaitingOn
+from sla.display import duration_text
+from tickets import clock_display
+from tickets.choices import STATE_STEPS, ClosedAs, EventKind, Priority, TicketState, WaitingOn
 
 register = template.Library()
 
@@ -96,8 +100,6 @@ def awaited_from_requester(context: dict[str, Any], ticket: Any) -> str:
 
 @register.filter
 def priority_label(priority: str) -> str:
-    from tickets.choices import Priority
-
     try:
         return str(Priority(priority).label)
     except ValueError:
@@ -114,28 +116,18 @@ def state_label(state: str) -> str:
 
 @register.simple_tag
 def sla_clocks(ticket: Any) -> list[Any]:
-    from django.utils import timezone
-
-    from tickets.clock_display import resolution_clock, response_clock
-
     now = timezone.now()
-    return [response_clock(ticket, now), resolution_clock(ticket, now)]
+    return [clock_display.response_clock(ticket, now), clock_display.resolution_clock(ticket, now)]
 
 
 @register.simple_tag
 def queue_clock(ticket: Any) -> Any:
-    from django.utils import timezone
-
-    from tickets.clock_display import queue_clock as clock
-
-    return clock(ticket, timezone.now())
+    return clock_display.queue_clock(ticket, timezone.now())
 
 
 @register.filter
 def iso_datetime(value: str | None) -> Any:
     """Turn an ISO string stored in event data back into a datetime for ``|date``."""
-    import datetime as dt
-
     if not value:
         return None
     try:
@@ -146,18 +138,12 @@ def iso_datetime(value: str | None) -> Any:
 
 @register.filter
 def duration(seconds: int | None) -> str:
-    from sla.display import duration_text
-
     return duration_text(int(seconds or 0))
 
 
 @register.filter
 def ago(value: Any) -> str:
     """How long ago, as ``duration`` words (cheaper than Django's ``timesince``)."""
-    from django.utils import timezone
-
-    from sla.display import duration_text
-
     if not value:
         return ""
     return duration_text(int((timezone.now() - value).total_seconds()))

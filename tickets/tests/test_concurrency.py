@@ -31,7 +31,7 @@ HOLD_SECONDS = 0.3
 def _no_broker(monkeypatch):
     """These tests really commit, so after-commit hooks run: keep their tasks off the real broker
     (a development worker on the same Redis would otherwise pick them up)."""
-    monkeypatch.setattr("notifications.delivery.enqueue", lambda ids: None, raising=False)
+    monkeypatch.setattr("notifications.tasks.enqueue", lambda ids: None, raising=False)
 
 
 @pytest.fixture

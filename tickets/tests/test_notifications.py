@@ -147,7 +147,7 @@ def test_email_rows_are_handed_to_a_worker_after_commit(
 ):
     # given
     queued: list[list[int]] = []
-    monkeypatch.setattr(delivery, "enqueue", queued.append)
+    monkeypatch.setattr(notification_tasks, "enqueue", queued.append)
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -167,14 +167,14 @@ def broker_down(monkeypatch):
         attempts.append(kwargs.get("args"))
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(delivery, "_broker_failed_at", None)  # restored after the test
+    monkeypatch.setattr(notification_tasks, "_broker_failed_at", None)  # restored after the test
     monkeypatch.setattr(notification_tasks.dispatch_notifications, "apply_async", refuse)
     return attempts
 
 
 def test_enqueue_survives_an_unreachable_broker(outage_ticket, broker_down):
     # when
-    delivery.enqueue(list(email_rows().values_list("pk", flat=True)))
+    notification_tasks.enqueue(list(email_rows().values_list("pk", flat=True)))
 
     # then: the rows wait for dispatch_pending
     assert len(broker_down) == 1
@@ -186,13 +186,13 @@ def test_after_a_broker_failure_enqueue_stops_trying_for_a_while(
 ):
     # given: a publish just failed (each one costs seconds while Redis is down)
     clock = [1000.0]
-    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
-    delivery.enqueue([1])
+    monkeypatch.setattr(notification_tasks.time, "monotonic", lambda: clock[0])
+    notification_tasks.enqueue([1])
 
     # when
-    delivery.enqueue([2])
-    clock[0] += delivery.BROKER_BACKOFF_SECONDS + 1
-    delivery.enqueue([3])
+    notification_tasks.enqueue([2])
+    clock[0] += notification_tasks.BROKER_BACKOFF_SECONDS + 1
+    notification_tasks.enqueue([3])
 
     # then: the second request did not wait for the broker; the third tried again
     assert broker_down == [[[1]], [[3]]]
