@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +80,8 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+
+# Whoever makes a request: a signed-in user, or nobody (pages behind login and the API's
+# IsAuthenticated narrow it to ``User`` before calling a service).
+AnyUser = User | AnonymousUser

@@ -9,7 +9,10 @@ Object-level rules live in each app's ``permissions.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import AnyUser
 
 # capability name -> "app_label.codename", filled by the apps' declarations
 _declared: dict[str, str] = {}
@@ -54,7 +57,7 @@ class Capabilities:
         return f"Capabilities({flags}{', admin' if self.admin else ''})"
 
 
-def capabilities(user: Any) -> Capabilities:
+def capabilities(user: AnyUser | None) -> Capabilities:
     if user is None or not user.is_authenticated or not user.is_active:
         return Capabilities()
     perms = user.get_all_permissions()

@@ -17,14 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from psycopg.types.json import Jsonb
 
 from accounts.models import User
 from notifications import kinds, tasks
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
+from servicedesk.lib import sql
 
 
 @dataclass(slots=True)
@@ -128,9 +128,8 @@ def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
         return []
     meta = Notification._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+    columns = ", ".join(sql.column(f) for f in fields)
+    arrays = ", ".join(f"%b::{sql.array_type(f)}" for f in fields)
     params: list[list[Any]] = []
     for field in fields:
         default = field.get_default()  # for columns an Outgoing row does not carry
@@ -140,13 +139,10 @@ def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
             values = [Jsonb(value, dumps=dumps) for value in values]
         params.append(values)
     # Only column names and types are interpolated; the values travel as array parameters.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+    inserted = sql.execute_arrays(
+        f"INSERT INTO {sql.table(Notification)} ({columns}) "  # noqa: S608
         f"SELECT * FROM unnest({arrays}) "
-        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {quote('sent_at')}"
+        f"ON CONFLICT DO NOTHING RETURNING {sql.column(meta.pk)}, sent_at",
+        params,
     )
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchall()
     return [pk for pk, sent_at in inserted if sent_at is None]

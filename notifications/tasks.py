@@ -33,7 +33,7 @@ def enqueue(ids: list[int]) -> None:
         log.info("broker failed recently; %d notifications left for dispatch_pending", len(ids))
         return
     try:
-        dispatch_notifications.apply_async(args=[ids], retry=False)
+        dispatch_notifications.apply_async(args=(ids,), retry=False)
     except Exception:  # broker unreachable: the rows stay pending
         _broker_failed_at = time.monotonic()
         log.warning("broker unavailable; %d notifications left for dispatch_pending", len(ids))

@@ -7,6 +7,7 @@ up within the minute.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,12 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from servicedesk.lib.business_hours import CalendarData, parse_hours, standard_calendar
+from servicedesk.lib.business_hours import (
+    CalendarData,
+    DayHours,
+    parse_hours,
+    standard_calendar,
+)
 from sla.choices import CalendarDayKind
 from sla.models import BusinessCalendar, CalendarDay, SiteCalendar, SlaPolicy, policy_defaults
 from sla.rules import Policy
@@ -46,7 +52,7 @@ def _cached(key: str, load: Callable[[], Any]) -> Any:
 def calendar_data(calendar: BusinessCalendar) -> CalendarData:
     weekly = tuple(parse_hours(day) for day in calendar.weekly_hours)
     usual = next((hours for hours in weekly if hours), ((540, 1080),))
-    overrides = {}
+    overrides: dict[dt.date, DayHours] = {}
     for day in CalendarDay.objects.filter(calendar=calendar).only("date", "kind", "hours"):
         if day.kind == CalendarDayKind.HOLIDAY:
             overrides[day.date] = ()
@@ -63,7 +69,8 @@ def _load_default() -> CalendarData:
 
 
 def default_calendar() -> CalendarData:
-    return _cached("default", _load_default)
+    found: CalendarData = _cached("default", _load_default)
+    return found
 
 
 def calendar_for_site(site_id: int | None) -> CalendarData:

@@ -34,9 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-import psycopg
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
+
+from servicedesk.lib import sql
 
 log = logging.getLogger(__name__)
 
@@ -192,53 +193,45 @@ def _insert_events(
     if not due:
         return set()
     meta = obligation.event_model._meta
-    quote = connection.ops.quote_name
-    fk = meta.get_field(obligation.event_object_field)
-    object_column = quote(fk.column)  # type: ignore[union-attr]
-    params = [
+    target = sql.column(meta.get_field(obligation.event_object_field))
+    params: list[list[Any]] = [
         [d.object_id for d in due],
         [d.kind for d in due],
         [d.due_at for d in due],
         [now] * len(due),
     ]
     # Only names from the model's metadata are interpolated; values travel as arrays.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({object_column}, kind, due_at, created_at) "  # noqa: S608
+    rows = sql.execute_arrays(
+        f"INSERT INTO {sql.table(obligation.event_model)} "  # noqa: S608
+        f"({target}, kind, due_at, created_at) "
         "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::timestamptz[]) "
-        f"ON CONFLICT ({object_column}, kind, due_at) DO NOTHING "
-        f"RETURNING {object_column}, kind, due_at"
+        f"ON CONFLICT ({target}, kind, due_at) DO NOTHING "
+        f"RETURNING {target}, kind, due_at",
+        params,
     )
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        return {(pk, kind, due_at) for pk, kind, due_at in cursor.fetchall()}
+    return {(pk, kind, due_at) for pk, kind, due_at in rows}
 
 
 def _save_progress(obligation: Obligation[Any], rows: list[Any]) -> None:
     """Write the batch's progress columns in one ``UPDATE … FROM unnest(arrays)``.
 
     Django's ``bulk_update`` builds a CASE per row and column; with 500 rows it
-    cost more than everything else in the batch. The arrays are bound
-    server-side in binary.
+    cost more than everything else in the batch.
     """
     meta = obligation.model._meta
-    quote = connection.ops.quote_name
     names = [*obligation.progress_fields]
     if obligation.next_check_field not in names:
         names.append(obligation.next_check_field)
     fields = [meta.get_field(name) for name in names]
-    columns = [f.column for f in fields]  # type: ignore[union-attr]
-    types = [f.db_type(connection) for f in fields]  # type: ignore[union-attr]
+    columns = [sql.column(f) for f in fields]
     params: list[list[Any]] = [[row.pk for row in rows]]
-    params += [[getattr(row, f.attname) for row in rows] for f in fields]  # type: ignore[union-attr]
-    sets = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
-    arrays = ", ".join(["%b::bigint[]", *(f"%b::{t}[]" for t in types)])
-    aliases = ", ".join(["id", *(quote(c) for c in columns)])
-    pk = quote(meta.pk.column)  # type: ignore[union-attr]
-    sql = (
-        f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608
-        f"FROM unnest({arrays}) AS v({aliases}) WHERE t.{pk} = v.id"
+    params += [[getattr(row, sql.attname(f)) for row in rows] for f in fields]
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    arrays = ", ".join(["%b::bigint[]", *(f"%b::{sql.array_type(f)}" for f in fields)])
+    aliases = ", ".join(["id", *columns])
+    pk = sql.column(meta.pk)
+    sql.execute_arrays(
+        f"UPDATE {sql.table(obligation.model)} AS t SET {sets} "  # noqa: S608
+        f"FROM unnest({arrays}) AS v({aliases}) WHERE t.{pk} = v.id",
+        params,
     )
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)

@@ -13,12 +13,13 @@ user may take now, for the pages, the API and the services alike.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from accounts.permissions import capabilities
 from accounts.roles import Role
 
 if TYPE_CHECKING:
+    from accounts.models import AnyUser
     from tickets.models import Ticket
 
 TICKET_PERMISSIONS = [
@@ -53,24 +54,24 @@ CAPABILITIES = {
 }
 
 
-def is_requester_of(ticket: Ticket, user: Any) -> bool:
+def is_requester_of(ticket: Ticket, user: AnyUser) -> bool:
     return bool(user.is_authenticated and ticket.requester_id == user.pk)
 
 
-def can_view(ticket: Ticket, user: Any) -> bool:
+def can_view(ticket: Ticket, user: AnyUser) -> bool:
     return capabilities(user).view_all or is_requester_of(ticket, user)
 
 
-def can_view_internal(user: Any) -> bool:
+def can_view_internal(user: AnyUser) -> bool:
     return capabilities(user).view_internal
 
 
-def can_work(ticket: Ticket, user: Any) -> bool:
+def can_work(ticket: Ticket, user: AnyUser) -> bool:
     """Engineers and tech leads work tickets; accept is open to every engineer."""
     return capabilities(user).work_queue
 
 
-def can_handle(ticket: Ticket, user: Any) -> bool:
+def can_handle(ticket: Ticket, user: AnyUser) -> bool:
     """The assignee, or a tech lead, moves an accepted ticket along."""
     caps = capabilities(user)
     if not caps.work_queue:
@@ -78,38 +79,38 @@ def can_handle(ticket: Ticket, user: Any) -> bool:
     return caps.lead or ticket.assignee_id == user.pk
 
 
-def can_verify(ticket: Ticket, user: Any) -> bool:
+def can_verify(ticket: Ticket, user: AnyUser) -> bool:
     """The requester, or an engineer recording the requester's confirmation (with a note)."""
     return is_requester_of(ticket, user) or can_handle(ticket, user)
 
 
-def can_reject_fix(ticket: Ticket, user: Any) -> bool:
+def can_reject_fix(ticket: Ticket, user: AnyUser) -> bool:
     return is_requester_of(ticket, user)
 
 
-def can_cancel(ticket: Ticket, user: Any) -> bool:
+def can_cancel(ticket: Ticket, user: AnyUser) -> bool:
     return is_requester_of(ticket, user) or can_work(ticket, user)
 
 
-def can_close(ticket: Ticket, user: Any) -> bool:
+def can_close(ticket: Ticket, user: AnyUser) -> bool:
     return can_work(ticket, user)
 
 
-def can_reply(ticket: Ticket, user: Any) -> bool:
+def can_reply(ticket: Ticket, user: AnyUser) -> bool:
     return is_requester_of(ticket, user) or can_work(ticket, user)
 
 
-def can_edit_details(ticket: Ticket, user: Any) -> bool:
+def can_edit_details(ticket: Ticket, user: AnyUser) -> bool:
     return is_requester_of(ticket, user) or can_work(ticket, user)
 
 
-def can_change_priority(ticket: Ticket, user: Any) -> bool:
+def can_change_priority(ticket: Ticket, user: AnyUser) -> bool:
     return can_work(ticket, user)
 
 
-def can_assign(ticket: Ticket, user: Any) -> bool:
+def can_assign(ticket: Ticket, user: AnyUser) -> bool:
     return capabilities(user).assign
 
 
-def can_file_for_others(user: Any) -> bool:
+def can_file_for_others(user: AnyUser) -> bool:
     return capabilities(user).log_call

@@ -7,8 +7,6 @@ and never an internal note.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import (
     Case,
     F,
@@ -19,7 +17,7 @@ from django.db.models import (
     When,
 )
 
-from accounts.models import User
+from accounts.models import AnyUser, User
 from accounts.permissions import capabilities
 from tickets.choices import OPEN_STATES, Priority
 from tickets.errors import TicketNotFound
@@ -33,7 +31,7 @@ PRIORITY_RANK = Case(
 )
 
 
-def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     if capabilities(user).view_all:
@@ -41,7 +39,7 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
     return Ticket.objects.filter(requester=user)
 
 
-def ticket_list_for(user: Any) -> QuerySet[Ticket]:
+def ticket_list_for(user: AnyUser) -> QuerySet[Ticket]:
     """Rows for lists (queue, my tickets, API): the related names in one query.
 
     Every join counts: with seven tables PostgreSQL spends ~9 ms planning the
@@ -70,7 +68,7 @@ QUEUE_UNUSED_FIELDS = (
 )
 
 
-def queue_for(user: Any, *, include_finished: bool = False) -> QuerySet[Ticket]:
+def queue_for(user: AnyUser, *, include_finished: bool = False) -> QuerySet[Ticket]:
     """The engineer's queue: open tickets, nearest deadline first (paused ones last).
 
     Joins only what the queue table shows (five tables: planned in ~1 ms).
@@ -87,8 +85,10 @@ def queue_for(user: Any, *, include_finished: bool = False) -> QuerySet[Ticket]:
     )
 
 
-def my_tickets(user: Any) -> QuerySet[Ticket]:
+def my_tickets(user: AnyUser) -> QuerySet[Ticket]:
     """A requester's own tickets, open first, newest first."""
+    if not isinstance(user, User):
+        return Ticket.objects.none()
     return (
         ticket_list_for(user)
         .filter(requester=user)
@@ -103,7 +103,7 @@ def my_tickets(user: Any) -> QuerySet[Ticket]:
     )
 
 
-def get_ticket_for(user: Any, number: str) -> Ticket:
+def get_ticket_for(user: AnyUser, number: str) -> Ticket:
     if "\x00" in number:  # PostgreSQL refuses NUL in text: no such ticket, not a 500
         raise TicketNotFound
     ticket = (
@@ -117,21 +117,21 @@ def get_ticket_for(user: Any, number: str) -> Ticket:
     return ticket
 
 
-def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
+def messages_for(user: AnyUser, ticket: Ticket) -> QuerySet[Message]:
     qs = Message.objects.filter(ticket=ticket).select_related("author")
     if not capabilities(user).view_internal:
         qs = qs.filter(kind="public")
     return qs.prefetch_related(Prefetch("attachments", queryset=attachments_for(user, ticket)))
 
 
-def attachments_for(user: Any, ticket: Ticket) -> QuerySet[Attachment]:
+def attachments_for(user: AnyUser, ticket: Ticket) -> QuerySet[Attachment]:
     qs = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by", "ticket")
     if not capabilities(user).view_internal:
         qs = qs.filter(is_internal=False)
     return qs
 
 
-def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+def events_for(user: AnyUser, ticket: Ticket) -> QuerySet[TicketEvent]:
     """The timeline. Messages come along; their files do not: the timeline names files
     from the event's data, and lists of files go through ``attachments_for`` (or
     ``messages_for``, which prefetches them filtered). Prefetching them here cost a
@@ -142,7 +142,7 @@ def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs
 
 
-def get_attachment_for(user: Any, number: str, attachment_id: int) -> Attachment:
+def get_attachment_for(user: AnyUser, number: str, attachment_id: int) -> Attachment:
     ticket = get_ticket_for(user, number)
     attachment = attachments_for(user, ticket).filter(pk=attachment_id).first()
     if attachment is None:
@@ -154,7 +154,7 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("parent")
 
 
-def users_with_permission(codename: str) -> QuerySet[Any]:
+def users_with_permission(codename: str) -> QuerySet[User]:
     """Active users whose role (group) grants a tickets permission.
 
     Queue membership comes from roles: a superuser or a user granted a permission
@@ -168,9 +168,9 @@ def users_with_permission(codename: str) -> QuerySet[Any]:
     )
 
 
-def engineers() -> QuerySet[Any]:
+def engineers() -> QuerySet[User]:
     return users_with_permission("work_ticket")
 
 
-def tech_leads() -> QuerySet[Any]:
+def tech_leads() -> QuerySet[User]:
     return users_with_permission("lead_ticket")

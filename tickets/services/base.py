@@ -137,7 +137,7 @@ def record(
 
 def store_files(
     ticket: Ticket,
-    files: Iterable[UploadedFile],
+    files: Iterable[UploadedFile[bytes]],
     *,
     actor: User,
     now: dt.datetime,

@@ -29,7 +29,7 @@ def add_message(
     actor: User,
     body: str,
     internal: bool = False,
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
 ) -> Message:
     """A public reply or an internal note. A requester's reply ends a wait on them."""
     cleaned = base.text("body", body, model=Message)
@@ -96,7 +96,7 @@ def request_info(ticket_id: int, *, actor: User, question: str) -> Ticket:
 
 
 def add_attachments(
-    ticket_id: int, *, actor: User, files: Sequence[UploadedFile]
+    ticket_id: int, *, actor: User, files: Sequence[UploadedFile[bytes]]
 ) -> list[Attachment]:
     """Files on their own (not with a message)."""
     if not files:

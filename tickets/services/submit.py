@@ -54,7 +54,7 @@ def submit_ticket(
     scenario: str = "",
     contact: str = "",
     asset: Asset | None = None,
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
 ) -> Ticket:
     """File a ticket. With a ``requester`` other than the actor, an engineer logs a call.
 
