@@ -5,9 +5,13 @@ from __future__ import annotations
 import time
 import zoneinfo
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+if TYPE_CHECKING:
+    from accounts.models import AnyUser
 
 _ZONE_TTL_SECONDS = 300
 _site_zones: dict[int, tuple[float, str]] = {}
@@ -35,13 +39,13 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        authenticated = bool(user and user.is_authenticated)
-        language = getattr(user, "language", "") if authenticated else ""
+        user: AnyUser | None = getattr(request, "user", None)
+        member = user if user is not None and user.is_authenticated else None
+        language = member.language if member is not None else ""
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
-        zone = site_time_zone(user.site_id) if authenticated and user.site_id else ""
+        zone = site_time_zone(member.site_id) if member is not None and member.site_id else ""
         try:
             if zone:
                 timezone.activate(zoneinfo.ZoneInfo(zone))

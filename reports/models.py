@@ -13,7 +13,8 @@ class ReportAccess(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = REPORT_PERMISSIONS
+        # A copy, typed as Django's option (names may be lazy); the declaration stays str.
+        permissions = list(REPORT_PERMISSIONS)
 
     def __str__(self) -> str:
         return "reports"

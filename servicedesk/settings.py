@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from servicedesk.env import (
@@ -15,6 +16,10 @@ from servicedesk.env import (
     env_secret,
     env_str,
 )
+
+# Django's generic classes subscripted at runtime as django-stubs types them
+# (``admin.ModelAdmin[Ticket]``, ``forms.ModelChoiceField[Category]``): before any app loads.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

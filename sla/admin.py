@@ -8,8 +8,10 @@ the weekly pattern until someone adds the year here or with
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from sla.models import BusinessCalendar, CalendarDay, SiteCalendar, SlaPolicy
 
 
-def coverage_warning(calendar: BusinessCalendar, today: Any = None) -> str | None:
+def coverage_warning(calendar: BusinessCalendar, today: dt.date | None = None) -> str | None:
     """The flag text when next year's holidays are unknown, else ``None``."""
     year = (today or timezone.localdate()).year
     if calendar.covered_through is None:
@@ -31,7 +33,7 @@ def coverage_warning(calendar: BusinessCalendar, today: Any = None) -> str | Non
     return None
 
 
-class CalendarDayInline(admin.TabularInline):
+class CalendarDayInline(admin.TabularInline[CalendarDay, BusinessCalendar]):
     """This year's and later days; older ones are under "Calendar days"."""
 
     model = CalendarDay
@@ -43,7 +45,7 @@ class CalendarDayInline(admin.TabularInline):
         return super().get_queryset(request).filter(date__year__gte=timezone.localdate().year)
 
 
-class SiteCalendarInline(admin.TabularInline):
+class SiteCalendarInline(admin.TabularInline[SiteCalendar, BusinessCalendar]):
     model = SiteCalendar
     fk_name = "calendar"
     extra = 0
@@ -53,7 +55,7 @@ class SiteCalendarInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
     list_display = ("name", "time_zone", "is_default", "covered_through", "coverage")
     fields = ("name", "time_zone", "weekly_hours", "is_default", "covered_through", "coverage")
     readonly_fields = ("coverage",)
@@ -66,8 +68,14 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
             return format_html('<strong class="errornote sla-coverage">⚠ {}</strong>', warning)
         return gettext("Known through %(year)s.") % {"year": obj.covered_through}
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: BusinessCalendar | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[BusinessCalendar]]:
+        form = super().get_form(request, obj, change, **kwargs)
         form.base_fields["weekly_hours"].help_text = gettext(
             'Seven lists, Monday first, of "HH:MM-HH:MM" intervals; two intervals make a '
             'lunch break. Example: [["09:00-12:00", "13:00-18:00"], … , [], []]'
@@ -98,7 +106,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ("date", "kind", "name", "calendar")
     list_filter = ("calendar", "kind")
     date_hierarchy = "date"
@@ -107,7 +115,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
     list_display = (
         "priority",
         "respond_minutes",

@@ -91,6 +91,7 @@ class Obligation(Generic[Row]):
                          ``created_at`` columns, and a unique constraint on
                          (object, kind, due_at);
     ``fields``           the columns ``due``/``advance``/``announce`` read (``only()``);
+                         the rows' and events' keys are integers (``bigint`` arrays);
     ``progress_fields``  the columns ``advance`` may change (the next check included).
     """
 
@@ -179,12 +180,33 @@ def sweep_batch(
         inserted = _insert_events(obligation, everything, now)
         for row in rows:
             obligation.advance(row, due[row.pk], now)
+            _check_moved_on(obligation, row, now)
         _save_progress(obligation, rows)
         recorded = [d for d in everything if (d.object_id, d.kind, d.due_at) in inserted]
         if recorded:
             obligation.announce(rows, recorded, now)
             log.info("%s recorded %d events", obligation.name, len(recorded))
     return BatchResult(claimed=len(rows), recorded=recorded)
+
+
+# A declaration that leaves a row due again at once would be claimed by every batch, forever.
+STUCK_RETRY = dt.timedelta(minutes=1)
+
+
+def _check_moved_on(obligation: Obligation[Any], row: Any, now: dt.datetime) -> None:
+    """One bad row must not block the sweep: a next check not after ``now`` is pushed a
+    minute on and logged (healthchecks' ``handle_going_down`` does the same)."""
+    column = obligation.next_check_field
+    next_check = getattr(row, column)
+    if next_check is not None and next_check <= now:
+        log.error(
+            "%s left %s %s due at %s; retrying in a minute",
+            obligation.name,
+            row._meta.label,
+            row.pk,
+            next_check,
+        )
+        setattr(row, column, now + STUCK_RETRY)
 
 
 def _insert_events(

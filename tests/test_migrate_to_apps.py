@@ -23,13 +23,13 @@ from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import User
 from accounts.roles import ensure_role_groups
-from notifications import delivery
+from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from sla.calendars import calendar_for_site, clear_calendar_cache, policy_for
 from sla.models import BusinessCalendar, CalendarDay, SiteCalendar, SlaPolicy
 from tests.clock import sh
 from tickets.choices import EventKind, Priority
-from tickets.models import Category, SlaEvent, SlaEventKind, Ticket, TicketEvent
+from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
 from tickets.obligations import sweep_sla
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,10 +61,16 @@ def migrate(targets: list[tuple[str, str | None]] | None = None) -> MigrationExe
 
 
 @pytest.fixture
-def old_apps(monkeypatch) -> Iterator[Any]:
+def handed(monkeypatch) -> list[list[int]]:
+    """Ids the outbox hands over for delivery after commit (no broker in this test)."""
+    ids: list[list[int]] = []
+    monkeypatch.setattr(notification_tasks, "enqueue", ids.append)
+    return ids
+
+
+@pytest.fixture
+def old_apps(handed) -> Iterator[Any]:
     """The database at the old head, and its historical models; back at the head afterwards."""
-    handed: list[list[int]] = []
-    monkeypatch.setattr(delivery, "enqueue", handed.append)  # no broker in this test
     ensure_role_groups()  # the role groups exist even if an earlier test flushed them
     clear_calendar_cache()
     ContentType.objects.clear_cache()
@@ -272,11 +278,13 @@ def new_counts() -> dict[str, int]:
 def moved_content_types() -> dict[int, tuple[str, str]]:
     return {
         ct.pk: (ct.app_label, ct.model)
-        for ct in ContentType.objects.filter(model__in=MOVED, app_label__in=["tickets", *MOVED.values()])
-    }  # fmt: skip
+        for ct in ContentType.objects.filter(
+            model__in=MOVED, app_label__in=["tickets", *MOVED.values()]
+        )
+    }
 
 
-def test_old_head_with_data_migrates_to_the_new_apps_without_losing_a_row(old_apps):
+def test_old_head_with_data_migrates_to_the_new_apps_without_losing_a_row(old_apps, handed):
     # given: a database at the old head with data in it
     rows = populate(old_apps)
     before = old_counts(old_apps)
@@ -293,7 +301,9 @@ def test_old_head_with_data_migrates_to_the_new_apps_without_losing_a_row(old_ap
         note = Notification.objects.get(pk=pk)
         assert {"link": note.link, **{f: getattr(note, f) for f in NOTE_FIELDS}} == old
     # the moved models' content types changed app and kept their ids (and so every grant)
-    assert moved_content_types() == {pk: (MOVED[model], model) for pk, (_app, model) in old_types.items()}  # fmt: skip
+    assert moved_content_types() == {
+        pk: (MOVED[model], model) for pk, (_app, model) in old_types.items()
+    }
     assert ContentType.objects.get_for_model(BusinessCalendar).pk in old_types
     carol = User.objects.get(pk=rows["carol"].pk)
     assert carol.has_perm("sla.change_businesscalendar")
@@ -302,9 +312,11 @@ def test_old_head_with_data_migrates_to_the_new_apps_without_losing_a_row(old_ap
     assert not Permission.objects.filter(
         content_type__app_label="tickets", codename="view_reports"
     ).exists()
-    assert Group.objects.get(name="report readers").permissions.filter(
-        content_type__app_label="reports", codename="view_reports"
-    ).exists()
+    assert (
+        Group.objects.get(name="report readers")
+        .permissions.filter(content_type__app_label="reports", codename="view_reports")
+        .exists()
+    )
 
     # and the SLA engine works on the migrated rows: the site's calendar, the seeded policies
     site_calendar = calendar_for_site(rows["site"].pk)
@@ -327,11 +339,14 @@ def test_old_head_with_data_migrates_to_the_new_apps_without_losing_a_row(old_ap
     assert waiting.response_breached_at == waiting.response_due_at
     assert waiting.sla_next_check_at == waiting.resolution_warn_at
     assert TicketEvent.objects.filter(ticket=waiting, kind=EventKind.SLA_BREACHED).count() == 1
-    told = Notification.objects.filter(kind=SlaEventKind.RESPONSE_BREACH, link=f"/tickets/{waiting.number}/")  # fmt: skip
+    told = Notification.objects.filter(
+        kind=SlaEventKind.RESPONSE_BREACH, link=f"/tickets/{waiting.number}/"
+    )
     assert sorted(told.values_list("recipient_id", "channel")) == [
         (rows["bob"].pk, "email"),
         (rows["bob"].pk, "in_app"),
     ]
+    assert handed == [list(told.filter(channel="email").values_list("pk", flat=True))]
     assert SlaEvent.objects.filter(ticket=rows["late"].pk).count() == 2  # untouched
     assert new_counts()["Notification"] == before["Notification"] + 2
 

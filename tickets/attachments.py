@@ -50,7 +50,7 @@ def max_attachment_bytes() -> int:
     return int(settings.TICKETS_MAX_ATTACHMENT_MB) * 1024 * 1024
 
 
-def validate_upload(upload: UploadedFile, *, field: str = "attachments") -> None:
+def validate_upload(upload: UploadedFile[bytes], *, field: str = "attachments") -> None:
     limit = max_attachment_bytes()
     if upload.size is None or upload.size > limit:
         raise ValidationError(

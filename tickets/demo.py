@@ -641,7 +641,7 @@ def report(context: Context) -> list[str]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    order = {state: index for index, state in enumerate(STATE_STEPS)}
+    order: dict[str, int] = {state: index for index, state in enumerate(STATE_STEPS)}
     rows.sort(key=lambda r: (order[r["state"]], r["closed_as"]))
     lines = ["Tickets by state:"]
     for row in rows:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Site, User
@@ -25,9 +30,17 @@ class FastSelect(forms.Select):
     filter form has about a hundred of them, which cost more than the whole table.
     """
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        parts: list[str] = [
+            format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))
+        ]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
@@ -49,18 +62,22 @@ class FastSelect(forms.Select):
 class ListSelect(FastSelect):
     """A one-choice dropdown for a multiple-choice filter (``?state=a&state=b`` still works)."""
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: MultiValueDict[str, UploadedFile[Any]], name: str
+    ) -> list[str]:
         getter = getattr(data, "getlist", None)
         values = getter(name) if getter else [data.get(name)]
         return [v for v in values if v]
 
-    def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[Any]:
+    def optgroups(
+        self, name: str, value: list[str], attrs: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         groups = super().optgroups(name, value, attrs)
         blank = self.create_option(name, "", "---------", not value, 0)
         return [(None, [blank], 0), *groups]
 
 
-ORDERINGS = {
+ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "deadline": (F("next_due_at").asc(nulls_last=True), "submitted_at"),
     "priority": ("priority_rank", "submitted_at"),
     "newest": ("-submitted_at",),
@@ -69,7 +86,7 @@ ORDERINGS = {
 }
 
 
-class TicketFilter(django_filters.FilterSet):
+class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter has no types
     # distinct=False: these filter the ticket's own column (no join, no duplicates), and
     # DISTINCT over every selected column would make PostgreSQL sort the whole match.
     state = django_filters.MultipleChoiceFilter(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -13,6 +14,8 @@ from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Category, Message, Ticket
 from tickets.selectors import active_categories, engineers
+
+M = TypeVar("M", bound=Model)
 
 
 class StyledForm(forms.Form):
@@ -44,6 +47,14 @@ class StyledForm(forms.Form):
                 widget.attrs["aria-invalid"] = "true"
 
 
+def _choice_field(form: forms.BaseForm, name: str, model: type[M]) -> forms.ModelChoiceField[M]:
+    """The form's model choice field ``name``, typed by the model it chooses from."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a choice of {model.__name__}")
+    return field
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -63,9 +74,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
+class CategoryChoiceField(forms.ModelChoiceField[Category]):
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.label} / {obj.label}" if obj.parent_id else obj.label
+        return f"{obj.parent.label} / {obj.label}" if obj.parent is not None else obj.label
 
 
 class TicketForm(StyledForm):
@@ -117,12 +128,15 @@ class TicketForm(StyledForm):
 
     def __init__(self, *args: Any, requester: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = active_categories().order_by(
+        _choice_field(self, "category", Category).queryset = active_categories().order_by(
             "parent__sort_order", "sort_order"
         )
-        if requester is not None:
-            self.fields["asset"].queryset = Asset.objects.filter(owner=requester)
-        if not self.fields["asset"].queryset.exists():
+        assets = (
+            Asset.objects.none() if requester is None else Asset.objects.filter(owner=requester)
+        )
+        if assets.exists():
+            _choice_field(self, "asset", Asset).queryset = assets
+        else:
             del self.fields["asset"]
 
 
@@ -252,4 +266,4 @@ class AssignForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = engineers()
+        _choice_field(self, "assignee", User).queryset = engineers()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from pathlib import PurePath
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -32,7 +34,25 @@ from tickets.choices import (
 from tickets.limits import TEXT_MAX
 from tickets.permissions import TICKET_PERMISSIONS
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser, PermissionsMixin
+
+    from accounts.models import AnyUser
+
+    # What django-fsm's stub takes as ``permission=``: a rule over any model and any user.
+    FsmPermission = Callable[[models.Model, AbstractUser | AnonymousUser | PermissionsMixin], bool]
+
 S = TicketState
+
+
+def _ticket_rule(rule: Callable[[Ticket, AnyUser], bool]) -> FsmPermission:
+    """A rule of ``tickets.permissions`` as a transition's ``permission=``, unchanged.
+
+    django-fsm's stub cannot say "a rule over the model that declares the transition":
+    it asks for one over any model. django-fsm calls it only with the ticket whose
+    transition is checked and the user its caller passed, so the cast is safe.
+    """
+    return cast("FsmPermission", rule)
 
 
 class Category(models.Model):
@@ -72,7 +92,7 @@ class Category(models.Model):
 
     @property
     def is_security_incident(self) -> bool:
-        return self.is_security or bool(self.parent_id and self.parent.is_security)
+        return self.is_security or (self.parent is not None and self.parent.is_security)
 
 
 class TicketCounter(models.Model):
@@ -193,7 +213,8 @@ class Ticket(FSMModelMixin, models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        permissions = TICKET_PERMISSIONS
+        # A copy, typed as Django's option (names may be lazy); the declaration stays str.
+        permissions = list(TICKET_PERMISSIONS)
         indexes = [
             models.Index(
                 fields=["-submitted_at"],
@@ -237,13 +258,21 @@ class Ticket(FSMModelMixin, models.Model):
 
     # --- transitions: they change fields on self only; services do the rest ---
 
-    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=permissions.can_work)
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.ACCEPTED,
+        permission=_ticket_rule(permissions.can_work),
+    )
     def accept(self, *, assignee: User, now: dt.datetime) -> None:
         self.assignee = assignee
         self.accepted_at = now
 
     @transition(
-        field=state, source=S.ACCEPTED, target=S.DIAGNOSED, permission=permissions.can_handle
+        field=state,
+        source=S.ACCEPTED,
+        target=S.DIAGNOSED,
+        permission=_ticket_rule(permissions.can_handle),
     )
     def diagnose(
         self,
@@ -261,7 +290,10 @@ class Ticket(FSMModelMixin, models.Model):
         self.diagnosed_at = now
 
     @transition(
-        field=state, source=S.DIAGNOSED, target=S.RESOLVED, permission=permissions.can_handle
+        field=state,
+        source=S.DIAGNOSED,
+        target=S.RESOLVED,
+        permission=_ticket_rule(permissions.can_handle),
     )
     def resolve(self, *, solution: str, now: dt.datetime) -> None:
         self.solution = solution
@@ -269,20 +301,31 @@ class Ticket(FSMModelMixin, models.Model):
         self.waiting_on = WaitingOn.NONE
 
     @transition(
-        field=state, source=S.RESOLVED, target=S.VERIFIED, permission=permissions.can_verify
+        field=state,
+        source=S.RESOLVED,
+        target=S.VERIFIED,
+        permission=_ticket_rule(permissions.can_verify),
     )
     def verify(self, *, verification_note: str, now: dt.datetime) -> None:
         self.verification_note = verification_note
         self.verified_at = now
 
     @transition(
-        field=state, source=S.RESOLVED, target=S.DIAGNOSED, permission=permissions.can_reject_fix
+        field=state,
+        source=S.RESOLVED,
+        target=S.DIAGNOSED,
+        permission=_ticket_rule(permissions.can_reject_fix),
     )
     def reject_fix(self, *, now: dt.datetime) -> None:
         self.reopen_count += 1
         self.resolved_at = None
 
-    @transition(field=state, source=S.VERIFIED, target=S.CLOSED, permission=permissions.can_close)
+    @transition(
+        field=state,
+        source=S.VERIFIED,
+        target=S.CLOSED,
+        permission=_ticket_rule(permissions.can_close),
+    )
     def close(self, *, now: dt.datetime) -> None:
         self.closed_as = ClosedAs.COMPLETED
         self.closed_at = now
@@ -291,7 +334,7 @@ class Ticket(FSMModelMixin, models.Model):
         field=state,
         source=[S.SUBMITTED, S.ACCEPTED],
         target=S.CLOSED,
-        permission=permissions.can_cancel,
+        permission=_ticket_rule(permissions.can_cancel),
     )
     def cancel(self, *, reason: str, now: dt.datetime) -> None:
         self.closed_as = ClosedAs.CANCELLED

@@ -128,7 +128,7 @@ def test_two_sweeps_at_once_record_each_event_and_notification_exactly_once(
     # bob, erin and tom (queue; tom also as tech lead) x in-app and e-mail x two clocks
     assert Notification.objects.count() == TICKETS * 3 * 2 * 2
     assert (
-        not Notification.objects.values("ticket", "kind", "recipient", "channel")
+        not Notification.objects.values("link", "kind", "recipient", "channel")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )

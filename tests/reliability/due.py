@@ -79,7 +79,7 @@ def duplicates() -> dict[str, list[dict[str, object]]]:
             .filter(n__gt=1)
         ),
         "notifications": list(
-            Notification.objects.values("ticket", "kind", "recipient", "channel")
+            Notification.objects.values("link", "kind", "recipient", "channel")
             .annotate(n=Count("id"))
             .filter(n__gt=1)
         ),

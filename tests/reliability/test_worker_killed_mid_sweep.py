@@ -84,7 +84,9 @@ def test_worker_killed_mid_sweep_then_restarted_notifies_every_breach_exactly_on
     assert (
         TicketEvent.objects.filter(ticket__in=ids, kind="sla_breached").count() == TICKETS * CLOCKS
     )
-    notified = Notification.objects.filter(ticket__in=ids)
+    notified = Notification.objects.filter(
+        payload__number__in=list(Ticket.objects.filter(pk__in=ids).values_list("number", flat=True))
+    )
     assert notified.count() == TICKETS * CLOCKS * len(staff)
     assert set(notified.values_list("recipient", flat=True)) == {person.pk for person in staff}
     assert not Ticket.objects.filter(pk__in=ids, sla_next_check_at__isnull=False).exists()

@@ -9,14 +9,15 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sla.display import duration_text
+from sla.display import ClockView, duration_text
 from tickets import clock_display
 from tickets.choices import STATE_STEPS, ClosedAs, EventKind, Priority, TicketState, WaitingOn
+from tickets.models import Ticket
 
 register = template.Library()
 
 _PRIORITY_CLASS = {"high": "bg-red-lt", "medium": "bg-orange-lt", "low": "bg-secondary-lt"}
-_STATE_CLASS = {
+_STATE_CLASS: dict[str, str] = {
     TicketState.SUBMITTED: "bg-blue-lt",
     TicketState.ACCEPTED: "bg-azure-lt",
     TicketState.DIAGNOSED: "bg-indigo-lt",
@@ -24,7 +25,7 @@ _STATE_CLASS = {
     TicketState.VERIFIED: "bg-teal-lt",
     TicketState.CLOSED: "bg-secondary-lt",
 }
-_EVENT_ICON = {
+_EVENT_ICON: dict[str, str] = {
     EventKind.SUBMITTED: "ti-file-plus",
     EventKind.ACCEPTED: "ti-hand-grab",
     EventKind.DIAGNOSED: "ti-stethoscope",
@@ -68,7 +69,7 @@ def event_label(kind: str) -> str:
 
 
 @register.simple_tag
-def state_steps(ticket: Any) -> list[dict[str, Any]]:
+def state_steps(ticket: Ticket) -> list[dict[str, Any]]:
     """The step indicator: each step done, current or to come.
 
     A cancelled ticket shows the steps it really went through, then "Cancelled".
@@ -89,7 +90,7 @@ def state_steps(ticket: Any) -> list[dict[str, Any]]:
 
 
 @register.simple_tag(takes_context=True)
-def awaited_from_requester(context: dict[str, Any], ticket: Any) -> str:
+def awaited_from_requester(context: template.Context, ticket: Ticket) -> str:
     """What the requester is expected to do now, in plain words; empty when nothing."""
     if ticket.waiting_on == WaitingOn.REQUESTER:
         return _("Please answer the engineer's question")
@@ -115,18 +116,18 @@ def state_label(state: str) -> str:
 
 
 @register.simple_tag
-def sla_clocks(ticket: Any) -> list[Any]:
+def sla_clocks(ticket: Ticket) -> list[ClockView]:
     now = timezone.now()
     return [clock_display.response_clock(ticket, now), clock_display.resolution_clock(ticket, now)]
 
 
 @register.simple_tag
-def queue_clock(ticket: Any) -> Any:
+def queue_clock(ticket: Ticket) -> ClockView:
     return clock_display.queue_clock(ticket, timezone.now())
 
 
 @register.filter
-def iso_datetime(value: str | None) -> Any:
+def iso_datetime(value: str | None) -> dt.datetime | None:
     """Turn an ISO string stored in event data back into a datetime for ``|date``."""
     if not value:
         return None
@@ -142,7 +143,7 @@ def duration(seconds: int | None) -> str:
 
 
 @register.filter
-def ago(value: Any) -> str:
+def ago(value: dt.datetime | None) -> str:
     """How long ago, as ``duration`` words (cheaper than Django's ``timesince``)."""
     if not value:
         return ""

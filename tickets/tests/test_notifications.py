@@ -195,7 +195,7 @@ def test_after_a_broker_failure_enqueue_stops_trying_for_a_while(
     notification_tasks.enqueue([3])
 
     # then: the second request did not wait for the broker; the third tried again
-    assert broker_down == [[[1]], [[3]]]
+    assert broker_down == [([1],), ([3],)]
 
 
 def test_in_app_notifications_show_in_the_inbox_and_the_header_count(outage_ticket, bob, web):
