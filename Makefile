@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: help setup venv run test lint format migrate demo messages vendor lock bench bench-data bench-peer
+.PHONY: help setup venv run test lint typecheck layers format migrate demo messages vendor lock bench bench-data bench-peer
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,21 +19,29 @@ venv: ## Create .venv and install requirements.lock only (no services, no databa
 run: ## Run web (http://127.0.0.1:8000), Celery worker and beat, with demo data
 	@scripts/run.sh
 
-test: setup ## Lint, Django checks, missing migrations, then the whole test suite
+test: setup ## Lint, import layers, types, Django checks, missing migrations, then the whole test suite
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/mypy
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	.venv/bin/pytest -q
 
 .PHONY: scan
 scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/
-	.venv/bin/bandit -c pyproject.toml -r accounts assets tickets servicedesk knowledge feedback -lll
+	.venv/bin/bandit -c pyproject.toml -r accounts sla notifications assets tickets servicedesk knowledge feedback reports demo -lll
 	.venv/bin/pytest -q tests/security/test_scanners.py
 
 lint: venv ## ruff check and ruff format --check
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+typecheck: venv ## mypy with the Django and DRF plugins (strict on sla, notifications, lib, services, selectors, permissions)
+	.venv/bin/mypy
+
+layers: venv ## import-linter: the apps' dependencies run one way (contracts in pyproject.toml)
+	.venv/bin/lint-imports
 
 format: venv ## Reformat the code and apply ruff's safe fixes
 	.venv/bin/ruff format .

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 
-from accounts.permissions import capabilities
+from accounts.permissions import Capabilities, capabilities
 
 
-def roles(request: HttpRequest) -> dict[str, Any]:
+def roles(request: HttpRequest) -> dict[str, Capabilities]:
     """What the navigation may offer this user (the server checks again on every action)."""
     return {"can": capabilities(request.user)}

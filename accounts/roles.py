@@ -11,12 +11,15 @@ no app's permission itself.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import declare_capabilities
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -69,7 +72,7 @@ def ensure_role_groups(sender: Any = None, **kwargs: Any) -> None:
         group.permissions.set([by_name[p] for p in perms])
 
 
-def assign_role(user: Any, role: str) -> None:
+def assign_role(user: User, role: str) -> None:
     # auth's models are not loaded yet when the apps import this module to declare grants.
     from django.contrib.auth.models import Group
 

@@ -157,3 +157,12 @@ def check(ticket: Ticket, user: User, action: str) -> None:
     reason = rule.not_now(ticket)
     if reason is not None:
         raise InvalidTransition(reason)
+
+
+def may(ticket: Ticket, user: User, action: str) -> bool:
+    """Whether this user may take this one action on this ticket now (a queue row's button)."""
+    try:
+        check(ticket, user, action)
+    except (ActionForbidden, InvalidTransition):
+        return False
+    return True

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import User
 from accounts.permissions import capabilities
 from tickets import actions, forms, permissions, selectors, services
 from tickets.attachments import clean_filename
@@ -26,6 +27,12 @@ from tickets.choices import OPEN_STATES, SLA_EVENT_KINDS, Channel
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):  # login_required ran first
+        raise PermissionDenied
+    return request.user
 
 
 def _is_partial(request: HttpRequest) -> bool:
@@ -36,7 +43,7 @@ def _is_partial(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if capabilities(request.user).view_all:
+    if capabilities(_user(request)).view_all:
         return redirect("tickets:queue")
     return redirect("tickets:mine")
 
@@ -44,12 +51,12 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- filing ---------------------------------------------------------------------
 
 
-def _file_ticket(request: HttpRequest, form: forms.TicketForm, **extra: Any) -> Ticket | None:
+def _file_ticket(request: HttpRequest, form: forms.TicketForm, *, channel: str) -> Ticket | None:
     """Submit through the service; a service-level field error lands on the form."""
     data = dict(form.cleaned_data)
     files = data.pop("attachments", [])
     try:
-        return services.submit_ticket(actor=request.user, files=files, **data, **extra)
+        return services.submit_ticket(actor=_user(request), files=files, channel=channel, **data)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -75,9 +82,10 @@ def _filed_message(ticket: Ticket) -> str:
 
 @login_required
 def new_ticket(request: HttpRequest) -> HttpResponse:
-    if not capabilities(request.user).file_ticket:
+    user = _user(request)
+    if not capabilities(user).file_ticket:
         raise PermissionDenied
-    form = forms.TicketForm(request.POST or None, request.FILES or None, requester=request.user)
+    form = forms.TicketForm(request.POST or None, request.FILES or None, requester=user)
     if request.method == "POST" and form.is_valid():
         ticket = _file_ticket(request, form, channel=Channel.WEB)
         if ticket:
@@ -90,7 +98,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def log_call(request: HttpRequest) -> HttpResponse:
-    if not capabilities(request.user).log_call:
+    if not capabilities(_user(request)).log_call:
         raise PermissionDenied
     form = forms.CallForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +117,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_tickets(request: HttpRequest) -> HttpResponse:
-    qs = selectors.my_tickets(request.user)
+    qs = selectors.my_tickets(_user(request))
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     return render(
@@ -135,7 +143,7 @@ def _queue_tabs() -> list[tuple[str, str, str]]:
     ]
 
 
-def page_rows(qs: Any, page: Any) -> list[Ticket]:
+def page_rows(qs: QuerySet[Ticket], page: Page[Ticket]) -> list[Ticket]:
     """The page's tickets: ids chosen on the ticket table alone, then joined.
 
     ``WHERE id IN (SELECT id … ORDER BY … LIMIT 50)``: the inner query needs no
@@ -174,20 +182,21 @@ def _known_count(
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    caps = capabilities(request.user)
+    user = _user(request)
+    caps = capabilities(user)
     if not caps.view_all:
         raise PermissionDenied
-    base = selectors.queue_for(request.user)
+    base = selectors.queue_for(user)
     # Asking for a state by name (verified, closed …) searches beyond the open tickets.
     finished = set(request.GET.getlist("state")) - set(OPEN_STATES)
-    listed = selectors.queue_for(request.user, include_finished=True) if finished else base
+    listed = selectors.queue_for(user, include_finished=True) if finished else base
     filterset = TicketFilter(request.GET or None, queryset=listed, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else listed
     # Counts of a NOT NULL column of the tickets_open_tabs index: one index-only scan.
     counts = base.aggregate(
         all=Count("waiting_on"),
         unassigned=Count("waiting_on", filter=Q(assignee__isnull=True)),
-        mine=Count("waiting_on", filter=Q(assignee=request.user)),
+        mine=Count("waiting_on", filter=Q(assignee=user)),
         waiting=Count("waiting_on", filter=Q(waiting_on="requester")),
     )
     paginator = Paginator(qs, settings.TICKETS_QUEUE_PAGE_SIZE)
@@ -226,20 +235,22 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _ticket_or_404(request: HttpRequest, number: str) -> Ticket:
     try:
-        return selectors.get_ticket_for(request.user, number)
+        return selectors.get_ticket_for(_user(request), number)
     except TicketNotFound:
         raise Http404 from None
 
 
-def _detail_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict[str, Any]:
-    user = request.user
+def _detail_context(
+    request: HttpRequest, ticket: Ticket, **forms_: forms.StyledForm
+) -> dict[str, Any]:
+    user = _user(request)
     caps = capabilities(user)
     is_requester = permissions.is_requester_of(ticket, user)
     events = list(selectors.events_for(user, ticket))
     sla_events = [e for e in events if e.kind in SLA_EVENT_KINDS]
     events = [e for e in events if e.kind not in SLA_EVENT_KINDS]
     can = actions.available_actions(ticket, user)
-    defaults = {
+    defaults: dict[str, forms.StyledForm | None] = {
         "diagnose_form": forms.DiagnoseForm(),
         "resolve_form": forms.ResolveForm(),
         "verify_form": forms.VerifyForm(),
@@ -276,17 +287,17 @@ def service_report(request: HttpRequest, number: str) -> HttpResponse:
     """The printable service report (R6.1)."""
     ticket = _ticket_or_404(request, number)
     events = [
-        e for e in selectors.events_for(request.user, ticket) if e.kind not in SLA_EVENT_KINDS
+        e for e in selectors.events_for(_user(request), ticket) if e.kind not in SLA_EVENT_KINDS
     ]
     return render(request, "tickets/report.html", {"ticket": ticket, "events": events})
 
 
 @login_required
 @require_GET
-def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     """Files leave only through here: permission-checked, as a download, never sniffed."""
     try:
-        attachment = selectors.get_attachment_for(request.user, number, attachment_id)
+        attachment = selectors.get_attachment_for(_user(request), number, attachment_id)
     except TicketNotFound:
         raise Http404 from None
     try:
@@ -308,13 +319,13 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int) -
 
 # --- actions on a ticket ---------------------------------------------------------
 
-ActionRunner = Callable[[HttpRequest, Ticket, dict[str, Any]], Any]
+ActionRunner = Callable[[HttpRequest, Ticket, dict[str, Any]], object]
 
 
 def _act(
     request: HttpRequest,
     number: str,
-    form_class: type[Any] | None,
+    form_class: type[forms.StyledForm] | None,
     form_key: str | None,
     run: ActionRunner,
     success: str,
@@ -360,7 +371,7 @@ def _act(
 
 
 def _action(
-    form_class: type[Any] | None, form_key: str | None, success: Callable[[], str]
+    form_class: type[forms.StyledForm] | None, form_key: str | None, success: Callable[[], str]
 ) -> Callable[[ActionRunner], Callable[..., HttpResponse]]:
     def decorate(run: ActionRunner) -> Callable[..., HttpResponse]:
         @login_required
@@ -376,40 +387,40 @@ def _action(
 
 
 @_action(None, None, lambda: _("Ticket accepted. The requester has been told."))
-def accept(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.accept_ticket(ticket.pk, actor=request.user)
+def accept(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.accept_ticket(ticket.pk, actor=_user(request))
 
 
 @_action(forms.DiagnoseForm, "diagnose_form", lambda: _("Diagnosis recorded."))
-def diagnose(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.diagnose_ticket(ticket.pk, actor=request.user, **data)
+def diagnose(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.diagnose_ticket(ticket.pk, actor=_user(request), **data)
 
 
 @_action(
     forms.ResolveForm, "resolve_form", lambda: _("Resolved. The requester is asked to verify.")
 )
-def resolve(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.resolve_ticket(ticket.pk, actor=request.user, **data)
+def resolve(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.resolve_ticket(ticket.pk, actor=_user(request), **data)
 
 
 @_action(forms.VerifyForm, "verify_form", lambda: _("Thank you: the fix is confirmed."))
-def verify(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.verify_ticket(ticket.pk, actor=request.user, **data)
+def verify(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.verify_ticket(ticket.pk, actor=_user(request), **data)
 
 
 @_action(forms.RejectForm, "reject_form", lambda: _("The ticket goes back to the engineer."))
-def reject(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.reject_fix(ticket.pk, actor=request.user, **data)
+def reject(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.reject_fix(ticket.pk, actor=_user(request), **data)
 
 
 @_action(None, None, lambda: _("Ticket closed."))
-def close(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.close_ticket(ticket.pk, actor=request.user)
+def close(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.close_ticket(ticket.pk, actor=_user(request))
 
 
 @_action(forms.CancelForm, "cancel_form", lambda: _("Ticket cancelled."))
-def cancel(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.cancel_ticket(ticket.pk, actor=request.user, **data)
+def cancel(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.cancel_ticket(ticket.pk, actor=_user(request), **data)
 
 
 @_action(
@@ -417,15 +428,15 @@ def cancel(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
     "info_form",
     lambda: _("Question sent; the ticket now waits on the requester."),
 )
-def request_info(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.request_info(ticket.pk, actor=request.user, **data)
+def request_info(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.request_info(ticket.pk, actor=_user(request), **data)
 
 
 @_action(forms.ReplyForm, "reply_form", lambda: _("Message added."))
-def reply(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
+def reply(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
     return services.add_message(
         ticket.pk,
-        actor=request.user,
+        actor=_user(request),
         body=data["body"],
         internal=data.get("internal", False),
         files=data.get("attachments", []),
@@ -433,10 +444,10 @@ def reply(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
 
 
 @_action(forms.PriorityForm, "priority_form", lambda: _("Priority changed."))
-def change_priority(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.change_priority(ticket.pk, actor=request.user, **data)
+def change_priority(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.change_priority(ticket.pk, actor=_user(request), **data)
 
 
 @_action(forms.AssignForm, "assign_form", lambda: _("Ticket reassigned."))
-def assign(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> Any:
-    return services.assign_ticket(ticket.pk, actor=request.user, **data)
+def assign(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
+    return services.assign_ticket(ticket.pk, actor=_user(request), **data)

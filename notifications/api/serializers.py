@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
+from django.utils import translation
 from rest_framework import serializers
 
 from notifications import kinds
@@ -25,13 +24,16 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         return obj.number or None
 
     def get_text(self, obj: Notification) -> str:
-        parts = [kinds.label(obj.kind), obj.number, str(obj.payload.get("title", ""))]
+        # The caller's saved language wins over the request's (a token carries no cookie).
+        request = self.context.get("request")
+        saved = getattr(getattr(request, "user", None), "language", "")
+        language = saved or translation.get_language()
+        with translation.override(language):
+            label = kinds.label(obj.kind)
+        parts = [label, obj.number, str(obj.payload.get("title", ""))]
         return " ".join(p for p in parts if p)
 
     def get_link(self, obj: Notification) -> str:
         request = self.context.get("request")
         path = obj.link or "/"
         return request.build_absolute_uri(path) if request is not None else path
-
-    def to_representation(self, instance: Notification) -> dict[str, Any]:
-        return dict(super().to_representation(instance))

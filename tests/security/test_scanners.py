@@ -47,7 +47,18 @@ from tickets.tests.factories import make_category, make_ticket, make_ticket_in
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(django_settings.BASE_DIR)
-APPS = ["accounts", "assets", "tickets", "servicedesk", "knowledge", "feedback"]
+APPS = [
+    "accounts",
+    "sla",
+    "notifications",
+    "assets",
+    "tickets",
+    "servicedesk",
+    "knowledge",
+    "feedback",
+    "reports",
+    "demo",
+]
 
 # Every built-in check about the response, for generated *valid* requests. Not used:
 # `negative_data_rejection` / `positive_data_acceptance` (they judge what the API accepts, and

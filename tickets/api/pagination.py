@@ -11,14 +11,19 @@ exact; above it ``count`` is the cap and ``count_capped`` is true ("more than
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+M = TypeVar("M", bound=Model)
+Row = TypeVar("Row")
 
 
 class CappedCountPagination(BasePagination):
@@ -27,8 +32,13 @@ class CappedCountPagination(BasePagination):
     count_cap = 10_000
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
-    ) -> list[Any]:
+        self,
+        queryset: QuerySet[M, Row] | Sequence[Row],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[Row]:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("CappedCountPagination pages querysets only")
         self.request = request
         raw = request.query_params.get(self.page_query_param, "1") or "1"
         try:
@@ -105,7 +115,7 @@ class CappedCountPagination(BasePagination):
             },
         }
 
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
             {
                 "name": self.page_query_param,

@@ -3,25 +3,33 @@ writes go through ``tickets.services``."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.db.models import Model
 from django.urls import reverse
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import Site, User
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
 
+M = TypeVar("M", bound=Model)
 
-class LookupField(serializers.SlugRelatedField):
+# A request body: validated, then handed to a service; never bound to an instance or saved.
+Body = serializers.Serializer[None]
+
+
+class LookupField(serializers.SlugRelatedField[M]):
     """A slug/username lookup that answers 400, not 500, for text PostgreSQL cannot store."""
 
-    def to_internal_value(self, data: object) -> object:
+    def to_internal_value(self, data: object) -> M:
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(serializers.ModelSerializer[User]):
     name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -30,9 +38,13 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    label = serializers.CharField(read_only=True)
+class CategorySerializer(serializers.ModelSerializer[Category]):
+    # Declared fields leave the class (SerializerMetaclass pops them); the stub sees these
+    # two names as Field's own ``parent`` and ``label`` attributes instead.
+    parent: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Category
@@ -40,14 +52,18 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(serializers.ModelSerializer[Ticket]):
     """Read shape of a ticket; PATCH may change only ``title``…``contact`` (see services)."""
 
     requester = PersonSerializer(read_only=True)
     assignee = PersonSerializer(read_only=True, allow_null=True)
     reported_by = PersonSerializer(read_only=True, allow_null=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    site = serializers.StringRelatedField(read_only=True, allow_null=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    site: serializers.StringRelatedField[Site] = serializers.StringRelatedField(
+        read_only=True, allow_null=True
+    )
     # Blank until the ticket is diagnosed (the schema must allow "").
     root_cause_type = serializers.ChoiceField(
         choices=RootCauseType.choices, allow_blank=True, read_only=True
@@ -101,7 +117,7 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(Body):
     title = serializers.CharField(max_length=max_length(Ticket, "title"))
     description = serializers.CharField(max_length=max_length(Ticket, "description"))
     category = LookupField(slug_field="slug", queryset=Category.objects.filter(is_active=True))
@@ -125,7 +141,7 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
 
-class TicketUpdateSerializer(serializers.Serializer):
+class TicketUpdateSerializer(Body):
     """PATCH body: descriptive fields only. Unknown or read-only fields are ignored."""
 
     title = serializers.CharField(max_length=max_length(Ticket, "title"), required=False)
@@ -144,13 +160,13 @@ class TicketUpdateSerializer(serializers.Serializer):
     )
 
 
-class AcceptSerializer(serializers.Serializer):
+class AcceptSerializer(Body):
     assignee = LookupField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
     )
 
 
-class DiagnoseSerializer(serializers.Serializer):
+class DiagnoseSerializer(Body):
     root_cause_type = serializers.ChoiceField(choices=RootCauseType.choices)
     root_cause = serializers.CharField(
         max_length=max_length(Ticket, "root_cause"), required=False, allow_blank=True
@@ -159,34 +175,34 @@ class DiagnoseSerializer(serializers.Serializer):
     solution_plan = serializers.CharField(max_length=max_length(Ticket, "solution_plan"))
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(Body):
     solution = serializers.CharField(max_length=max_length(Ticket, "solution"))
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(Body):
     verification_note = serializers.CharField(
         max_length=max_length(Ticket, "verification_note"), required=False, allow_blank=True
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Body):
     reason = serializers.CharField(max_length=TEXT_MAX)
 
 
-class EmptySerializer(serializers.Serializer):
+class EmptySerializer(Body):
     pass
 
 
-class RequestInfoSerializer(serializers.Serializer):
+class RequestInfoSerializer(Body):
     question = serializers.CharField(max_length=max_length(Message, "body"))
 
 
-class PrioritySerializer(serializers.Serializer):
+class PrioritySerializer(Body):
     priority = serializers.ChoiceField(choices=Priority.choices)
     reason = serializers.CharField(max_length=max_length(Ticket, "priority_reason"))
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
     uploaded_by = PersonSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
 
@@ -209,11 +225,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
         )
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(Body):
     file = serializers.FileField()
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(serializers.ModelSerializer[Message]):
     author = PersonSerializer(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -223,12 +239,12 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(Body):
     body = serializers.CharField(max_length=max_length(Message, "body"))
     internal = serializers.BooleanField(default=False)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
     actor = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:

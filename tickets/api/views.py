@@ -21,6 +21,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from tickets import selectors, services
 from tickets.api import serializers as s
 from tickets.api.pagination import CappedCountPagination
@@ -36,7 +37,7 @@ _ERRORS = {
 }
 
 
-def _transition_schema(body: type[serializers.Serializer], summary: str) -> Callable[..., Any]:
+def _transition_schema(body: type[s.Body], summary: str) -> Callable[..., Any]:
     return extend_schema(
         request=body, responses={200: s.TicketSerializer, **_ERRORS}, summary=summary
     )
@@ -55,28 +56,35 @@ def _transition_schema(body: type[serializers.Serializer], summary: str) -> Call
 class TicketViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Ticket],
 ):
     """Tickets visible to the caller, addressed by number (``IT-20261124-0042``)."""
 
     lookup_field = "number"
     lookup_value_regex = r"[A-Za-z0-9-]+"
+    queryset = Ticket.objects.none()  # the real rows come from get_queryset
     serializer_class = s.TicketSerializer
     filterset_class = TicketFilter
     pagination_class = CappedCountPagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    def _user(self) -> User:
+        user = self.request.user
+        if not isinstance(user, User):  # IsAuthenticated ran first
+            raise exceptions.NotAuthenticated
+        return user
+
     def get_queryset(self) -> QuerySet[Ticket]:
-        return selectors.ticket_list_for(self.request.user)
+        return selectors.ticket_list_for(self._user())
 
     def get_object(self) -> Ticket:
-        return selectors.get_ticket_for(self.request.user, self.kwargs["number"])
+        return selectors.get_ticket_for(self._user(), self.kwargs["number"])
 
     def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.get_ticket_for(self.request.user, ticket.number)
+        fresh = selectors.get_ticket_for(self._user(), ticket.number)
         return Response(s.TicketSerializer(fresh).data, status=code)
 
-    def _body(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    def _body(self, serializer_class: type[s.Body]) -> dict[str, Any]:
         body = serializer_class(data=self.request.data)
         body.is_valid(raise_exception=True)
         return dict(body.validated_data)
@@ -85,17 +93,16 @@ class TicketViewSet(
     def create(self, request: Request) -> Response:
         data = self._body(s.TicketCreateSerializer)
         requester = data.pop("requester", None)
-        channel = Channel.PHONE if requester and requester != request.user else Channel.API
-        ticket = services.submit_ticket(
-            actor=request.user, requester=requester, channel=channel, **data
-        )
+        actor = self._user()
+        channel = Channel.PHONE if requester and requester != actor else Channel.API
+        ticket = services.submit_ticket(actor=actor, requester=requester, channel=channel, **data)
         return self._respond(ticket, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer, **_ERRORS})
     def partial_update(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         changes = self._body(s.TicketUpdateSerializer)
-        ticket = services.update_ticket_details(ticket.pk, actor=request.user, changes=changes)
+        ticket = services.update_ticket_details(ticket.pk, actor=self._user(), changes=changes)
         return self._respond(ticket)
 
     @_transition_schema(s.AcceptSerializer, "Accept (受理) a submitted ticket")
@@ -103,62 +110,62 @@ class TicketViewSet(
     def accept(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.AcceptSerializer)
-        return self._respond(services.accept_ticket(ticket.pk, actor=request.user, **data))
+        return self._respond(services.accept_ticket(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.DiagnoseSerializer, "Record the diagnosis (诊断)")
     @action(detail=True, methods=["post"])
     def diagnose(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.DiagnoseSerializer)
-        return self._respond(services.diagnose_ticket(ticket.pk, actor=request.user, **data))
+        return self._respond(services.diagnose_ticket(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.ResolveSerializer, "Resolve (解决) with the solution applied")
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.ResolveSerializer)
-        return self._respond(services.resolve_ticket(ticket.pk, actor=request.user, **data))
+        return self._respond(services.resolve_ticket(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.VerifySerializer, "Confirm the fix (验证)")
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.VerifySerializer)
-        return self._respond(services.verify_ticket(ticket.pk, actor=request.user, **data))
+        return self._respond(services.verify_ticket(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.ReasonSerializer, "Reject the fix: the fault is still there")
     @action(detail=True, methods=["post"], url_path="reject_fix")
     def reject_fix(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.ReasonSerializer)
-        return self._respond(services.reject_fix(ticket.pk, actor=request.user, **data))
+        return self._respond(services.reject_fix(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.EmptySerializer, "Close a verified ticket")
     @action(detail=True, methods=["post"])
     def close(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
-        return self._respond(services.close_ticket(ticket.pk, actor=request.user))
+        return self._respond(services.close_ticket(ticket.pk, actor=self._user()))
 
     @_transition_schema(s.ReasonSerializer, "Cancel (withdraw) a ticket not yet diagnosed")
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.ReasonSerializer)
-        return self._respond(services.cancel_ticket(ticket.pk, actor=request.user, **data))
+        return self._respond(services.cancel_ticket(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.RequestInfoSerializer, "Ask the requester for missing details")
     @action(detail=True, methods=["post"], url_path="request_info")
     def request_info(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.RequestInfoSerializer)
-        return self._respond(services.request_info(ticket.pk, actor=request.user, **data))
+        return self._respond(services.request_info(ticket.pk, actor=self._user(), **data))
 
     @_transition_schema(s.PrioritySerializer, "Override the priority, with a reason")
     @action(detail=True, methods=["post"])
     def priority(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         data = self._body(s.PrioritySerializer)
-        return self._respond(services.change_priority(ticket.pk, actor=request.user, **data))
+        return self._respond(services.change_priority(ticket.pk, actor=self._user(), **data))
 
     @extend_schema(
         methods=["GET"], responses={200: s.MessageSerializer(many=True), 404: _ERRORS[404]}
@@ -173,10 +180,10 @@ class TicketViewSet(
         ticket = self.get_object()
         if request.method == "POST":
             data = self._body(s.MessageCreateSerializer)
-            message = services.add_message(ticket.pk, actor=request.user, **data)
-            fresh = selectors.messages_for(request.user, ticket).get(pk=message.pk)
+            message = services.add_message(ticket.pk, actor=self._user(), **data)
+            fresh = selectors.messages_for(self._user(), ticket).get(pk=message.pk)
             return Response(s.MessageSerializer(fresh).data, status=status.HTTP_201_CREATED)
-        rows = selectors.messages_for(request.user, ticket)
+        rows = selectors.messages_for(self._user(), ticket)
         return Response(s.MessageSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -192,21 +199,21 @@ class TicketViewSet(
         ticket = self.get_object()
         if request.method == "POST":
             files = request.FILES.getlist("file")
-            stored = services.add_attachments(ticket.pk, actor=request.user, files=files)
-            rows = selectors.attachments_for(request.user, ticket).filter(
+            stored = services.add_attachments(ticket.pk, actor=self._user(), files=files)
+            rows = selectors.attachments_for(self._user(), ticket).filter(
                 pk__in=[a.pk for a in stored]
             )
             return Response(
                 s.AttachmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED
             )
-        rows = selectors.attachments_for(request.user, ticket)
+        rows = selectors.attachments_for(self._user(), ticket)
         return Response(s.AttachmentSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.EventSerializer(many=True), 404: _ERRORS[404]})
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
-        rows = selectors.events_for(request.user, ticket)
+        rows = selectors.events_for(self._user(), ticket)
         return Response(s.EventSerializer(rows, many=True).data)
 
 
@@ -218,7 +225,7 @@ class TicketViewSet(
         }
     )
 )
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet[Category]):
     """Active fault categories and sub-categories."""
 
     serializer_class = s.CategorySerializer
