@@ -432,7 +432,16 @@ def cleanup(max_id: int) -> None:
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM tickets_ticket WHERE id > %s", [max_id])
         (created,) = c.fetchone()
-        for table in ("tickets_notification", "tickets_slaevent", "tickets_ticketevent"):
+        # Notifications name their ticket by the link to open (the outbox knows no tickets).
+        from django.urls import reverse
+
+        head, tail = reverse("tickets:detail", kwargs={"number": "NUMBER"}).split("NUMBER")
+        c.execute(
+            "DELETE FROM tickets_notification n USING tickets_ticket t "
+            "WHERE t.id > %s AND n.link = %s || t.number || %s",
+            [max_id, head, tail],
+        )
+        for table in ("tickets_slaevent", "tickets_ticketevent"):
             c.execute(f"DELETE FROM {table} WHERE ticket_id > %s", [max_id])  # noqa: S608
         c.execute("DELETE FROM tickets_message WHERE ticket_id > %s", [max_id])
         c.execute("DELETE FROM tickets_ticket WHERE id > %s", [max_id])

@@ -21,7 +21,7 @@ tickets already there are used.
    Afterwards the tickets' SLA columns are put back and the rows the sweep
    wrote are deleted, so the database stays as it was (``--keep`` leaves them).
 
-E-mails are not handed to a broker: ``tickets.notifications.enqueue`` is
+E-mails are not handed to a broker: ``notifications.tasks.enqueue`` is
 replaced by a counter (the query that collects the ids still runs).
 """
 
@@ -363,17 +363,24 @@ def _verify(cursor: Any, high: dict[str, int], recorded: int, chosen: int) -> di
         == chosen
         and events == recorded
     )
+    # The outbox knows nothing of tickets: a notification names its ticket by the link to open.
+    from django.urls import reverse
+
+    head, tail = reverse("tickets:detail", kwargs={"number": "NUMBER"}).split("NUMBER")
     duplicates = one(
         "SELECT count(*) FROM (SELECT 1 FROM tickets_notification WHERE id > %s "
-        "GROUP BY ticket_id, kind, recipient_id, channel HAVING count(*) > 1) x",
+        "GROUP BY link, kind, recipient_id, channel HAVING count(*) > 1) x",
         high["tickets_notification"],
     )
     silent = one(
-        "SELECT count(*) FROM tickets_slaevent e WHERE e.id > %s AND NOT EXISTS (SELECT 1 "
-        "FROM tickets_notification n WHERE n.id > %s AND n.ticket_id = e.ticket_id "
+        "SELECT count(*) FROM tickets_slaevent e JOIN tickets_ticket t ON t.id = e.ticket_id "
+        "WHERE e.id > %s AND NOT EXISTS (SELECT 1 FROM tickets_notification n "
+        "WHERE n.id > %s AND n.link = %s || t.number || %s "
         "AND n.kind = e.kind AND n.channel = 'in_app')",
         high["tickets_slaevent"],
         high["tickets_notification"],
+        head,
+        tail,
     )
     breached = one(
         "SELECT count(*) FROM tickets_ticketevent WHERE id > %s AND kind = 'sla_breached'",

@@ -2,8 +2,9 @@
 
 A calendar whose holidays are not known for next year is flagged ("holidays
 unknown after 2026") in the list and on its page: dates after that year follow
-the weekly pattern until someone adds the year here or with
-``manage.py import_calendar``.
+the weekly pattern until someone adds the year here, uploads a CSV or ICS file
+on the calendar's "Import holidays" page, or runs ``manage.py import_calendar``
+(the page and the command call the same service).
 """
 
 from __future__ import annotations
@@ -13,14 +14,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import BusinessCalendar, CalendarDay, SiteCalendar, SlaPolicy
+from sla.services import CalendarImportError, import_calendar_days
+
+MAX_IMPORT_BYTES = 1024 * 1024  # a calendar file is a few kilobytes
 
 
 def coverage_warning(calendar: BusinessCalendar, today: dt.date | None = None) -> str | None:
@@ -54,6 +61,28 @@ class SiteCalendarInline(admin.TabularInline[SiteCalendar, BusinessCalendar]):
     verbose_name_plural = _("sites using this calendar")
 
 
+class CalendarFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Calendar file"),
+        help_text=_(
+            "CSV lines date,kind,name (kind: holiday or workday), or an ICS calendar of "
+            "all-day events (a summary with 班 or “workday” marks a worked day)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.ics,text/csv,text/calendar"}),
+    )
+
+    def clean_file(self) -> tuple[str, str]:
+        """The file's name (it tells CSV from ICS) and its text."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("A calendar file is at most 1 MB."))
+        try:
+            text: str = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Not a UTF-8 text file.")) from None
+        return upload.name or "calendar.csv", text
+
+
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
     list_display = ("name", "time_zone", "is_default", "covered_through", "coverage")
@@ -82,6 +111,62 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
         )
         return form
 
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<path:object_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="sla_businesscalendar_import",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Upload a year of holidays into this calendar (``sla.services.import_calendar_days``)."""
+        calendar = self.get_object(request, object_id)
+        if calendar is None:
+            raise Http404
+        if not self.has_change_permission(request, calendar):
+            raise PermissionDenied
+        form = CalendarFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            name, text = form.cleaned_data["file"]
+            try:
+                result = import_calendar_days(name, text, calendar_name=calendar.name)
+            except CalendarImportError as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "%(days)d days loaded: %(holidays)d holidays, %(workdays)d adjusted "
+                        "working days (%(new)d new, %(updated)d updated); holidays known "
+                        "through %(year)s."
+                    )
+                    % {
+                        "days": result.days,
+                        "holidays": result.holidays,
+                        "workdays": result.workdays,
+                        "new": result.new,
+                        "updated": result.updated,
+                        "year": result.covered_through,
+                    },
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:sla_businesscalendar_change", args=[calendar.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": calendar,
+            "title": gettext("Import holidays into %(name)s") % {"name": calendar.name},
+            "form": form,
+        }
+        status = 400 if form.errors else 200
+        return TemplateResponse(
+            request, "admin/sla/businesscalendar/import.html", context, status=status
+        )
+
     def change_view(
         self,
         request: HttpRequest,
@@ -98,8 +183,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
                     warning
                     + " "
                     + gettext(
-                        "Add the holidays and adjusted working days below, or load them with "
-                        "manage.py import_calendar FILE."
+                        "Add the holidays and adjusted working days below, import a file with "
+                        "“Import holidays”, or run manage.py import_calendar FILE."
                     ),
                 )
         return super().change_view(request, object_id, form_url, extra_context)

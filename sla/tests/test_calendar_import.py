@@ -7,6 +7,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -315,3 +316,52 @@ def test_admin_refuses_malformed_working_hours(admin, web):
     assert response.status_code == 200
     assert "overlap" in response.content.decode()
     assert not BusinessCalendar.objects.filter(name="Chengdu lab").exists()
+
+
+def test_admin_imports_a_year_from_an_uploaded_file_like_the_command(admin, web, calendar):
+    # given: the calendar page offers the import
+    client = web(admin)
+    page = client.get(f"/admin/sla/businesscalendar/{calendar.pk}/change/").content.decode()
+    assert f"/admin/sla/businesscalendar/{calendar.pk}/import/" in page
+
+    # when
+    upload = SimpleUploadedFile("cn-2027.ics", ICS_2027.encode(), content_type="text/calendar")
+    response = client.post(f"/admin/sla/businesscalendar/{calendar.pk}/import/", {"file": upload})
+
+    # then: the same days as the command loads, and the flag moves on
+    assert response.status_code == 302
+    calendar.refresh_from_db()
+    assert calendar.covered_through == 2027
+    days = CalendarDay.objects.filter(calendar=calendar, date__year=2027)
+    assert days.filter(kind=CalendarDayKind.HOLIDAY).count() == 7
+    assert days.get(date=dt.date(2027, 10, 9)).kind == CalendarDayKind.WORKDAY
+    shown = client.get(response["Location"]).content.decode()
+    assert "8" in shown and "2027" in shown
+
+
+def test_admin_import_names_the_bad_line_and_changes_nothing(admin, web, calendar):
+    # given
+    bad = CSV_2027 + "2027-13-40,holiday,Nowhere\n"
+    before = CalendarDay.objects.count()
+
+    # when
+    response = web(admin).post(
+        f"/admin/sla/businesscalendar/{calendar.pk}/import/",
+        {"file": SimpleUploadedFile("bad.csv", bad.encode(), content_type="text/csv")},
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "bad.csv" in response.content.decode()
+    assert CalendarDay.objects.count() == before
+    calendar.refresh_from_db()
+    assert calendar.covered_through == 2026
+
+
+def test_admin_import_needs_the_right_to_change_calendars(bob, web, calendar):
+    # when: an engineer (no admin rights) tries the page
+    response = web(bob).get(f"/admin/sla/businesscalendar/{calendar.pk}/import/")
+
+    # then: the admin sends them to its login
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
