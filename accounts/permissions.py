@@ -1,7 +1,7 @@
 """Role capabilities, asked by name, declared by the apps that own the permissions.
 
 Each app declares which of its permissions stand for which capability
-(``tickets``: ``work_queue`` is ``tickets.work_ticket`` …) through
+(the tickets app says which of its permissions is `work_queue` …) through
 ``accounts.roles.declare``; this module answers "may this user …" for the
 navigation and the services without naming any app's permission itself.
 Object-level rules live in each app's ``permissions.py``.

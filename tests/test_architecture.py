@@ -7,6 +7,7 @@ The layer contracts themselves are import-linter's (``pyproject.toml``, run by
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -137,3 +138,18 @@ def test_function_local_imports_say_why():
 
     # then
     assert unexplained == []
+
+
+def test_accounts_names_no_other_apps_permission():
+    # given: every string constant in accounts' shipped code
+    pattern = re.compile(r"\b(sla|notifications|assets|tickets|knowledge|feedback|reports)\.\w+")
+    found = []
+    for path in _shipped_files():
+        if path.relative_to(REPO).parts[0] != "accounts":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found += pattern.findall(node.value)
+
+    # then: permissions are declared by the apps that own them (accounts.roles.declare)
+    assert found == []

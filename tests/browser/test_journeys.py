@@ -25,7 +25,7 @@ from tests.browser.conftest import Session
 from tickets.choices import EventKind, Impact, RootCauseType, TicketState, Urgency
 from tickets.models import Ticket
 from tickets.tests.factories import make_category
-from tickets.views import _filed_message
+from tickets.views.filing import _filed_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

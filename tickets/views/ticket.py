@@ -1,0 +1,99 @@
+"""One ticket: its page, the printable service report, its files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.permissions import capabilities
+from tickets import actions, forms, permissions, selectors
+from tickets.attachments import clean_filename
+from tickets.choices import SLA_EVENT_KINDS
+from tickets.errors import TicketNotFound
+from tickets.models import Ticket
+from tickets.views.common import signed_in_user, ticket_or_404
+
+# --- one ticket -------------------------------------------------------------------
+
+
+def detail_context(
+    request: HttpRequest, ticket: Ticket, **forms_: forms.StyledForm
+) -> dict[str, Any]:
+    user = signed_in_user(request)
+    caps = capabilities(user)
+    is_requester = permissions.is_requester_of(ticket, user)
+    events = list(selectors.events_for(user, ticket))
+    sla_events = [e for e in events if e.kind in SLA_EVENT_KINDS]
+    events = [e for e in events if e.kind not in SLA_EVENT_KINDS]
+    can = actions.available_actions(ticket, user)
+    defaults: dict[str, forms.StyledForm | None] = {
+        "diagnose_form": forms.DiagnoseForm(),
+        "resolve_form": forms.ResolveForm(),
+        "verify_form": forms.VerifyForm(),
+        "reject_form": forms.RejectForm(),
+        "cancel_form": forms.CancelForm(),
+        "info_form": forms.RequestInfoForm(),
+        "reply_form": forms.ReplyForm(),
+        "priority_form": forms.PriorityForm(initial={"priority": ticket.priority}),
+        "assign_form": forms.AssignForm() if can["assign"] else None,
+    }
+    defaults.update(forms_)
+    return {
+        "ticket": ticket,
+        "events": events,
+        "sla_events": sla_events,
+        "attachments": list(selectors.attachments_for(user, ticket)),
+        "is_requester": is_requester,
+        "work_view": caps.view_all,
+        "allowed": can,
+        **defaults,
+    }
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = ticket_or_404(request, number)
+    return render(request, "tickets/detail.html", detail_context(request, ticket))
+
+
+@login_required
+@require_GET
+def service_report(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable service report (R6.1)."""
+    ticket = ticket_or_404(request, number)
+    events = [
+        e
+        for e in selectors.events_for(signed_in_user(request), ticket)
+        if e.kind not in SLA_EVENT_KINDS
+    ]
+    return render(request, "tickets/report.html", {"ticket": ticket, "events": events})
+
+
+@login_required
+@require_GET
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    """Files leave only through here: permission-checked, as a download, never sniffed."""
+    try:
+        attachment = selectors.get_attachment_for(signed_in_user(request), number, attachment_id)
+    except TicketNotFound:
+        raise Http404 from None
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        # Cleaned again here: the header must not carry CR/LF or quotes whatever the row holds.
+        filename=clean_filename(attachment.original_name),
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
