@@ -28,8 +28,8 @@ from servicedesk.lib.business_hours import (
     working_minutes_between,
     working_seconds_between,
 )
+from tests.clock import SHANGHAI, sh
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
 LUNCH_HOURS = parse_hours(["09:00-12:00", "13:00-18:00"])
 
@@ -47,10 +47,6 @@ CHINA = standard_calendar("Asia/Shanghai", overrides=_chinese_overrides(((540, 1
 def naive(*args: int) -> dt.datetime:
     """Bounds for hypothesis, which wants them naive and applies ``timezones`` itself."""
     return dt.datetime(*args)  # noqa: DTZ001
-
-
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
 # --- properties ---------------------------------------------------------------------------
