@@ -336,3 +336,25 @@ def test_run_sweeps_runs_only_the_named_obligations_and_rejects_unknown_names(to
     assert out.getvalue().splitlines() == [f"{toy.name}: 1 due, 1 recorded ({TICK} 1)"]
     with pytest.raises(CommandError, match="unknown: nope"):
         call_command("run_sweeps", "nope", stdout=StringIO())
+
+
+class ForgetsToMoveOn(EveryNMinutes):
+    """A faulty declaration: it records, then leaves the row due again at once."""
+
+    def advance(self, row: Cadence, due: list[Due], now: dt.datetime) -> None:
+        row.next_check_at = now
+
+
+@pytest.mark.django_db
+def test_a_row_left_due_is_pushed_a_minute_on_so_the_sweep_ends(toy_tables):
+    # given: more rows than a batch, and a declaration that never moves them on
+    rows = cadences(25, next_check_at=NOW - dt.timedelta(minutes=1))
+
+    # when: without the guard this would claim the same rows forever
+    result = sweep(ForgetsToMoveOn(), now=NOW)
+
+    # then: each row recorded once, and watched again a minute later
+    assert result.total == 25
+    assert CadenceEvent.objects.count() == 25
+    assert set(next_checks().values()) == {NOW + obligations.STUCK_RETRY}
+    assert len(rows) == 25
