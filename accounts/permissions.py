@@ -58,10 +58,17 @@ class Capabilities:
 
 
 def capabilities(user: AnyUser | None) -> Capabilities:
+    """The user's capabilities, computed once per user object (as Django caches its
+    permissions on it): a page asks for every row of a list."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Capabilities()
+    cached = getattr(user, "_capabilities_cache", None)
+    if isinstance(cached, Capabilities):
+        return cached
     perms = user.get_all_permissions()
-    return Capabilities(
+    found = Capabilities(
         admin=bool(user.is_staff),
         **{name: permission in perms for name, permission in _declared.items()},
     )
+    user._capabilities_cache = found  # type: ignore[attr-defined]
+    return found

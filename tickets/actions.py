@@ -160,9 +160,15 @@ def check(ticket: Ticket, user: User, action: str) -> None:
 
 
 def may(ticket: Ticket, user: User, action: str) -> bool:
-    """Whether this user may take this one action on this ticket now (a queue row's button)."""
-    try:
-        check(ticket, user, action)
-    except (ActionForbidden, InvalidTransition):
-        return False
-    return True
+    """Whether this user may take this one action on this ticket now (a queue row's button).
+
+    The same answer as ``check`` without building its refusal: the queue asks it for
+    fifty rows per page.
+    """
+    if action in TRANSITIONS:
+        return any(
+            t.name == action
+            for t in ticket.get_available_user_state_transitions(user)  # type: ignore[attr-defined]
+        )
+    rule = RULES[action]
+    return rule.not_now(ticket) is None and rule.who(ticket, user)
