@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import capabilities
-from tickets import selectors
+from tickets import actions, selectors
+from tickets.actions import Action
 from tickets.choices import OPEN_STATES
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
@@ -125,6 +126,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "nav": "queue",
         "page": page,
         "rows": rows,
+        # The one-click accept per row, asked of tickets.actions (no state named here).
+        "acceptable": {t.pk for t in rows if actions.may(t, user, Action.ACCEPT)},
         "filter": filterset,
         "tabs": [(key, label, query, counts.get(key)) for key, label, query in _queue_tabs()],
         "active_tab": "&".join(f"{k}={params[k]}" for k in (*tab_keys, "state") if k in params),
