@@ -31,5 +31,7 @@ RUN useradd --system --uid 1000 --home-dir /app app \
     && chown -R app:app /app/var
 USER app
 
+# At run time DEBUG is off unless set, and the settings refuse to start without SECRET_KEY
+# (docker-compose.yml sets DEBUG=0 and requires SECRET_KEY).
 EXPOSE 8000
 CMD ["gunicorn", "servicedesk.wsgi", "-b", "0.0.0.0:8000", "-w", "2"]

@@ -23,6 +23,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the tests' in-process LocMemCache): throttle
+    counters and cached lookups of one test never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploaded files go to a throw-away folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -8,8 +8,15 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Hooks are connected once the app registry is ready (AppConfig.ready).
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_save
 
+        from accounts.models import User
         from accounts.roles import ensure_role_groups
+        from accounts.signals import revoke_token_on_credential_change
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")
+        pre_save.connect(
+            revoke_token_on_credential_change,
+            sender=User,
+            dispatch_uid="accounts.revoke_token_on_credential_change",
+        )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -68,6 +72,9 @@ class User(AbstractUser):
         verbose_name=_("department"),
     )
     language = models.CharField(_("language"), max_length=10, choices=Language.choices, blank=True)
+    # Bumped by "log out everywhere" (``accounts.services.log_out_everywhere``): it is part
+    # of the session auth hash, so every session signed in before the bump stops matching.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -81,6 +88,24 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    # Sessions: Django stores a hash of the password hash in each session and drops the
+    # session when it no longer matches (a password change ends every session). Mixing in
+    # ``session_generation`` lets "log out everywhere" do the same without a new password.
+    # Generation 0 gives Django's own hash, so existing sessions survive the upgrade.
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password
+        if self.session_generation:
+            value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 # Whoever makes a request: a signed-in user, or nobody (pages behind login and the API's

@@ -14,9 +14,10 @@ from notifications import delivery
 
 log = logging.getLogger(__name__)
 
-# After a failed publish, skip the broker for this long: with Redis down, every attempt
-# costs seconds (redis-py retries the connect with back-off, about 6 s), and web requests
-# must not wait for it. The rows stay pending; dispatch_pending sends them.
+# A publish to an unreachable broker fails after one connect attempt of at most 0.5 s
+# (CELERY_BROKER_TRANSPORT_OPTIONS: no kombu reconnect loop, a short socket_connect_timeout).
+# After a failed publish, skip the broker for this long, so that while Redis is away web
+# requests do not pay even that. The rows stay pending; dispatch_pending sends them.
 BROKER_BACKOFF_SECONDS = 15.0
 _broker_failed_at: float | None = None
 

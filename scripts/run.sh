@@ -2,10 +2,14 @@
 # Run the whole service desk locally, as docker-compose.yml does: a Celery worker and beat in
 # the background (logs in var/log/) and the development web server in the foreground.
 # Ctrl-C stops all three. PORT (default 8000) picks the web server's port.
+# Local development only: DEBUG=1 and a development-only SECRET_KEY unless the environment sets
+# them (the settings default to DEBUG off and refuse to start without a key).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8000}
+export DEBUG=${DEBUG:-1}
+export SECRET_KEY=${SECRET_KEY:-dev-only-not-secret-make-run-0123456789abcdefghijklmnopqrstuvwxyz}
 
 scripts/setup.sh
 .venv/bin/python manage.py load_demo --if-empty

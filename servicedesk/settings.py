@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import django_stubs_ext
@@ -23,12 +24,21 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_secret("SECRET_KEY")
+# Off unless asked for: a deployment that forgets DEBUG gets production behaviour, never the
+# debug pages. `make run` and the test settings turn it on for local work.
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_secret("SECRET_KEY").strip()
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. It is required when DEBUG is off (the default): set "
+            "SECRET_KEY (or SECRET_KEY_FILE) to a long random value, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`. For local "
+            "development use `make run`, which sets DEBUG=1 and a development-only key."
+        )
+    # DEBUG on and no key: a random one for this process only, so no key the code publishes
+    # can ever sign anything (sessions do not survive a restart; scripts/run.sh sets a key).
+    SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -62,9 +72,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: refuses a body whose Content-Length exceeds the upload limit before it is read.
+    "servicedesk.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Under /api/ every 4xx/5xx is JSON; NUL in a query parameter is refused by name.
+    "servicedesk.lib.api_http.JsonApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,11 +223,24 @@ if env_bool("SECURE_PROXY_SSL", False):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token, refused (and deleted) API_TOKEN_TTL_DAYS after it was issued.
+        "accounts.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON bodies bounded in size and depth, storable text only (servicedesk/lib/api_http.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "servicedesk.lib.api_http.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # The browsable API is offered only while DEBUG is on (decided per request).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "servicedesk.lib.api_http.JsonUnlessDebugNegotiation",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
@@ -237,7 +264,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing from a web request must fail fast when Redis is unreachable (the outbox's
+# dispatch_pending sends what was not handed on). Two things bound it: redis-py's
+# socket_connect_timeout (one attempt against a host that does not answer) and kombu's
+# connect loop in Connection.default_channel, which otherwise retries with 2 s, 4 s … sleeps
+# until broker_connection_timeout has passed (about 6 s): max_retries=0 makes it give up
+# after the first failed attempt. Workers are unaffected: their consumer reconnects with
+# its own retry policy (broker_connection_retry, broker_connection_max_retries).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # SLA_SWEEP_SECONDS: how often beat runs every registered sweep of a timed obligation
     # (30 s; the reliability tests go faster).
@@ -259,7 +297,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 SLA_SWEEP_MAX_BATCHES = env_int("SLA_SWEEP_MAX_BATCHES", 50)
 
 # App tunables, read at call time via django.conf.settings.
+# API tokens stop working this many days after they were issued (accounts.services).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+# Password reset requests allowed per e-mail address and per client address within the
+# window; more get a "try again later" answer (the same for known and unknown addresses).
+PASSWORD_RESET_MAX_PER_ADDRESS = env_int("PASSWORD_RESET_MAX_PER_ADDRESS", 5)
+PASSWORD_RESET_MAX_PER_CLIENT = env_int("PASSWORD_RESET_MAX_PER_CLIENT", 20)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 TICKETS_MAX_ATTACHMENT_MB = env_int("TICKETS_MAX_ATTACHMENT_MB", 20)
+# Upload limits (SECURITY.md "Upload limits"): files and megabytes one request may carry
+# (a body announcing more is refused with 413 before it is read), the total on one ticket,
+# and what one person may upload per calendar day in TIME_ZONE.
+ATTACHMENTS_PER_REQUEST = env_int("ATTACHMENTS_PER_REQUEST", 10)
+ATTACHMENTS_REQUEST_MB = env_int("ATTACHMENTS_REQUEST_MB", 50)
+ATTACHMENTS_TICKET_MB = env_int("ATTACHMENTS_TICKET_MB", 200)
+ATTACHMENTS_USER_DAY_MB = env_int("ATTACHMENTS_USER_DAY_MB", 500)
+if ATTACHMENTS_REQUEST_MB < TICKETS_MAX_ATTACHMENT_MB:
+    raise ImproperlyConfigured("ATTACHMENTS_REQUEST_MB must be at least TICKETS_MAX_ATTACHMENT_MB")
+# The multipart parser's hard stop (a 400 before anything is stored). Twice the per-request
+# limit, so someone who picks a few files too many is told the limit by name instead.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_REQUEST
 TICKETS_AUTO_VERIFY_DAYS = env_int("TICKETS_AUTO_VERIFY_DAYS", 3)
 TICKETS_QUEUE_PAGE_SIZE = env_int("TICKETS_QUEUE_PAGE_SIZE", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

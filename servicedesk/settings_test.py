@@ -1,6 +1,16 @@
-"""Test settings: only speed knobs differ from production settings."""
+"""Test settings: only speed knobs differ from production settings.
 
-from servicedesk.settings import *  # noqa: F403
+The tests run from a clean clone with nothing in the environment, so, like ``make run``,
+they ask for development mode (``DEBUG=1``) and a key of their own unless the environment
+names them; subprocesses started with these settings do the same.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+
+from servicedesk.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,8 +1,15 @@
-"""Checking and naming uploaded files before they are stored.
+"""Checking and naming uploaded files before they are stored; the upload limits.
 
 Uploads are stored under random names (see ``models.attachment_path``); the
 name the user gave is kept only as text, cleaned here, and used for the
 ``Content-Disposition`` of the download.
+
+Limits, read at call time so ``override_settings`` works: one file
+(``TICKETS_MAX_ATTACHMENT_MB``), one request (``ATTACHMENTS_PER_REQUEST`` files,
+``ATTACHMENTS_REQUEST_MB`` in total), one ticket (``ATTACHMENTS_TICKET_MB``) and one
+person per day in the desk's time zone (``ATTACHMENTS_USER_DAY_MB``). The per-request
+limits are checked here; the ticket and daily totals need the database and are checked
+by ``tickets.services.base.check_upload_quotas``.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,8 +54,55 @@ def stored_content_type(name: str) -> str:
     return guessed if guessed in _KEPT_TYPES else "application/octet-stream"
 
 
+MB = 1024 * 1024
+# What a request may carry beside its files: the form fields (a 20,000-character message is
+# at most 80 kB of UTF-8) and the multipart framing of each part. The early refusal by
+# ``Content-Length`` (``servicedesk.middleware``) allows this much above the files' limit.
+FORM_ALLOWANCE_BYTES = 1 * MB
+
+
 def max_attachment_bytes() -> int:
-    return int(settings.TICKETS_MAX_ATTACHMENT_MB) * 1024 * 1024
+    return int(settings.TICKETS_MAX_ATTACHMENT_MB) * MB
+
+
+def files_per_request() -> int:
+    return int(settings.ATTACHMENTS_PER_REQUEST)
+
+
+def request_limit_mb() -> int:
+    return int(settings.ATTACHMENTS_REQUEST_MB)
+
+
+def ticket_limit_mb() -> int:
+    return int(settings.ATTACHMENTS_TICKET_MB)
+
+
+def user_day_limit_mb() -> int:
+    return int(settings.ATTACHMENTS_USER_DAY_MB)
+
+
+def request_body_limit_bytes() -> int:
+    """The largest request body worth reading: the files' limit plus the form fields."""
+    return request_limit_mb() * MB + FORM_ALLOWANCE_BYTES
+
+
+def validate_request(files: Sequence[UploadedFile[bytes]], *, field: str = "attachments") -> None:
+    """One request's files: how many, each one, and their total (no database needed)."""
+    limit = files_per_request()
+    if len(files) > limit:
+        raise ValidationError(
+            {
+                field: _("At most %(limit)d files at once (this has %(count)d).")
+                % {"limit": limit, "count": len(files)}
+            }
+        )
+    for upload in files:
+        validate_upload(upload, field=field)
+    total_mb = request_limit_mb()
+    if sum(upload.size or 0 for upload in files) > total_mb * MB:
+        raise ValidationError(
+            {field: _("Files sent at once may total at most %(limit)d MB.") % {"limit": total_mb}}
+        )
 
 
 def validate_upload(upload: UploadedFile[bytes], *, field: str = "attachments") -> None:
@@ -56,7 +111,7 @@ def validate_upload(upload: UploadedFile[bytes], *, field: str = "attachments") 
         raise ValidationError(
             {
                 field: _("%(name)s is larger than %(limit)d MB.")
-                % {"name": clean_filename(upload.name or ""), "limit": limit // (1024 * 1024)}
+                % {"name": clean_filename(upload.name or ""), "limit": limit // MB}
             }
         )
     if upload.size == 0:

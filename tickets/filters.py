@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
+from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Site, User
+from accounts.models import AnyUser, Site, User
+from accounts.permissions import capabilities
+from servicedesk.lib.api_http import text_problem
+from tickets import selectors
 from tickets.choices import OPEN_STATES, Priority, TicketState, WaitingOn
 from tickets.models import Category, Ticket
 from tickets.selectors import PRIORITY_RANK
+
+USERNAME_MAX = User._meta.get_field("username").max_length or 150
 
 
 class FastSelect(forms.Select):
@@ -77,6 +84,50 @@ class ListSelect(FastSelect):
         return [(None, [blank], 0), *groups]
 
 
+def people_nameable_by(request: HttpRequest | None) -> QuerySet[User]:
+    """Whom a filter may name: staff the engineers (the people tickets are assigned to),
+    anyone else only themselves. The filter's form lists these people, so this is also
+    who the browsable API's filter form shows the caller."""
+    user: AnyUser | None = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    if capabilities(user).view_all:
+        return selectors.engineers()
+    return User.objects.filter(pk=user.pk)
+
+
+class _Nobody:
+    """The value of a person filter naming someone unknown or not visible to the caller."""
+
+
+NOBODY = _Nobody()
+
+
+class PersonChoiceField(django_filters.fields.ModelChoiceField):  # type: ignore[misc]
+    """A username among the people the caller may name; any other name means nobody.
+
+    Not "select a valid choice": an error for a name that exists but is hidden, and none for
+    one that is visible, would tell a requester which usernames exist.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and (len(value) > USERNAME_MAX or text_problem(value)):
+            return NOBODY  # PostgreSQL would refuse to compare against it
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return NOBODY
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):  # type: ignore[misc]  # no types
+    field_class = PersonChoiceField
+
+    def filter(self, qs: QuerySet[Ticket], value: Any) -> QuerySet[Ticket]:
+        if value is NOBODY:
+            return qs.none()
+        return cast("QuerySet[Ticket]", super().filter(qs, value))
+
+
 ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "deadline": (F("next_due_at").asc(nulls_last=True), "submitted_at"),
     "priority": ("priority_rank", "submitted_at"),
@@ -106,8 +157,8 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
     site = django_filters.ModelChoiceFilter(
         queryset=Site.objects.all(), to_field_name="code", label=_("Site"), widget=FastSelect
     )
-    assignee = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True),
+    assignee = PersonFilter(
+        queryset=people_nameable_by,
         to_field_name="username",
         label=_("Assignee"),
         widget=FastSelect,

@@ -98,6 +98,12 @@ PAGE_TEXT = """
 """
 
 
+def one_line(text: str) -> str:
+    """Titles are one line: a line break is refused at input (tests/security/
+    test_small_leaks.py), so the header-injection payload reaches titles as one line."""
+    return " ".join(text.splitlines())
+
+
 def _normal(text: str) -> str:
     """What the browser keeps of a text: the HTML parser turns CR LF into LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -145,7 +151,7 @@ def build_corpus(
 
     def submit(key: str, requester: User, **extra: Any) -> Ticket:
         fields: dict[str, Any] = {
-            "title": corpus.put(f"{key}.title", next(short)),
+            "title": corpus.put(f"{key}.title", one_line(next(short))),
             "description": corpus.put(f"{key}.description", f"{key} 描述\n{ALL}"),
             "affected_system": corpus.put(f"{key}.affected_system", next(short)),
             "scenario": corpus.put(f"{key}.scenario", "打印时 " + next(short)),
@@ -249,7 +255,7 @@ def build_corpus(
     for index, text in enumerate(PAYLOADS):
         ticket = services.submit_ticket(
             actor=people["carol"],
-            title=corpus.put(f"title#{index}", text),
+            title=corpus.put(f"title#{index}", one_line(text)),
             description="见标题",
             category=category,
             impact=Impact.SINGLE,

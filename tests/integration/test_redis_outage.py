@@ -1,4 +1,5 @@
-"""Losing Redis loses no data: a ticket filed while the broker is down is stored and its
+"""Losing Redis loses no data and costs no time: a ticket filed while the broker is down is
+stored at once (every request answers in under a second, the first included) and its
 notifications wait in the outbox; when Redis is back, ``dispatch_pending`` sends each once.
 
 The broker is a Redis of this test's own on a spare port (the machine's Redis is
@@ -48,17 +49,19 @@ def test_tickets_filed_while_redis_is_down_are_stored_and_notified_once_after(
     category = make_category()
     redis_server.stop()
 
-    # when: alice reports a network outage (high priority: every engineer is told), twice
+    # when: alice reports a network outage (high priority: every engineer is told) three
+    # times: the first request finds the broker gone, the second comes while enqueue skips
+    # the broker after that failure, the third once that pause is over and it tries again
     first, first_took = file_ticket(api(alice), category.slug, "Whole floor offline")
     second, second_took = file_ticket(api(alice), category.slug, "Printer offline too")
+    monkeypatch.setattr(notification_tasks, "_broker_failed_at", None)
+    third, third_took = file_ticket(api(alice), category.slug, "Phones offline as well")
 
-    # then: success, and everything is in the database
-    assert (first.status_code, second.status_code) == (201, 201), first.content
-    # the first write pays for finding the broker gone (redis-py retries its connect for
-    # about 6 s); the next ones skip the broker for a while and do not wait at all
-    assert first_took < 10
-    assert second_took < 1
-    numbers = [first.json()["number"], second.json()["number"]]
+    # then: success at once every time, and everything is in the database
+    responses = (first, second, third)
+    assert [r.status_code for r in responses] == [201, 201, 201], first.content
+    assert max(first_took, second_took, third_took) < 1, (first_took, second_took, third_took)
+    numbers = [r.json()["number"] for r in responses]
     tickets = Ticket.objects.filter(number__in=numbers)
     assert {t.priority for t in tickets} == {Priority.HIGH}
     assert all(t.response_due_at for t in tickets)
@@ -66,10 +69,8 @@ def test_tickets_filed_while_redis_is_down_are_stored_and_notified_once_after(
         payload__number__in=numbers, channel=NotificationChannel.EMAIL
     )
     assert sorted(emails.values_list("recipient__username", flat=True)) == [
-        "bob",
-        "bob",
-        "erin",
-        "erin",
+        *["bob"] * 3,
+        *["erin"] * 3,
     ]
     assert not emails.filter(sent_at__isnull=False).exists()
     assert set(emails.values_list("attempts", flat=True)) == {0}

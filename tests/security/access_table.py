@@ -183,7 +183,8 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     "accounts:logout": {"GET": Case(NOBODY_405), "POST": Case(EVERYONE)},
     "accounts:password_reset": {
         "GET": Case(EVERYONE),
-        "POST": Case(EVERYONE, body={"email": "nobody@example.com"}),
+        # An address per role: requests are throttled per address (and per client).
+        "POST": Case(EVERYONE, body=lambda ctx, role: {"email": f"nobody-{role}@example.com"}),
     },
     "accounts:password_reset_done": {"GET": Case(EVERYONE), "POST": Case(NOBODY_405)},
     "accounts:password_reset_confirm": {
@@ -191,6 +192,13 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "POST": Case(EVERYONE),
     },
     "accounts:language": {"GET": Case(NOBODY_405), "POST": Case(EVERYONE, body={"language": "en"})},
+    # Each person's own account page; its actions touch only the caller's token and sessions.
+    "accounts:profile": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    "accounts:revoke_token": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
+    "accounts:log_out_everywhere": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(SIGNED_IN, note="ends the caller's sessions; goes to the login page"),
+    },
     # Filing: everyone with add_ticket (the manager reads, never files).
     "tickets:new": {
         "GET": Case(who(ALLOW, anonymous=LOGIN_302, manager=DENY_403)),
@@ -332,6 +340,8 @@ API: dict[str, Case | list[Case]] = {
     "POST /api/v1/auth/token/": Case(
         EVERYONE, body=_credentials, note="anonymous sends alice's password"
     ),
+    # Revokes the caller's own token; there is no way to name someone else's.
+    "DELETE /api/v1/auth/token/": Case(API_READERS),
     "GET /api/v1/categories/": Case(API_READERS),
     "GET /api/v1/categories/{slug}/": Case(API_READERS),
     "GET /api/v1/tickets/": Case(API_READERS),

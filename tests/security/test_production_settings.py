@@ -6,7 +6,10 @@ is true: every variable they name is read by the settings and listed in .env.exa
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,6 +101,69 @@ def test_debug_off_switches_on_what_security_md_promises():
     assert values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
     assert values["X_FRAME_OPTIONS"] == "DENY"
     assert values["SECURE_PROXY_SSL_HEADER"] is None  # trusted only when asked for
+
+
+def _manage_with_a_bare_environment(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py args`` as a fresh server would run it: the real settings module and only
+    ``PATH``, ``HOME``, ``DATABASE_URL`` and ``env`` set (no DEBUG, no SECRET_KEY)."""
+    kept = {k: os.environ[k] for k in ("PATH", "HOME", "DATABASE_URL") if k in os.environ}
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**kept, "DJANGO_SETTINGS_MODULE": "servicedesk.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_debug_is_off_when_the_environment_does_not_set_it():
+    # given: a key, a host, and nothing about DEBUG
+    env = {"SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "desk.example.com"}
+
+    # when
+    result = _manage_with_a_bare_environment(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **env
+    )
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_start_up_without_secret_key_fails_naming_it_when_debug_is_unset():
+    # when: neither DEBUG nor SECRET_KEY is set
+    result = _manage_with_a_bare_environment("check")
+
+    # then: start-up stops, and the message says what is missing
+    assert result.returncode != 0, result.stdout
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert "SECRET_KEY is not set" in last_line
+
+
+@pytest.mark.parametrize("secret_key", ["", "   "])
+def test_start_up_with_an_empty_secret_key_fails_when_debug_is_off(secret_key):
+    result = _manage_with_a_bare_environment("check", DEBUG="0", SECRET_KEY=secret_key)
+
+    assert result.returncode != 0, result.stdout
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_no_secret_key_is_built_into_the_settings():
+    # given: development mode without a key: each process makes up its own
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+
+    # when
+    keys = {
+        _manage_with_a_bare_environment("shell", "-c", code, DEBUG="1").stdout.strip()
+        for _ in range(2)
+    }
+
+    # then
+    assert len(keys) == 2, keys
+    assert all(len(key) >= 50 for key in keys)
 
 
 def test_secure_proxy_ssl_trusts_x_forwarded_proto():

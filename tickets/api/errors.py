@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from servicedesk.lib.api_http import PayloadTooLarge
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
+
+logger = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -25,6 +30,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, InvalidTransition):
         exc = Conflict(str(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, RecursionError):
+        # A view whose own parser list has DRF's plain JSONParser, fed a body nested
+        # thousands deep (servicedesk.lib.api_http.SafeJSONParser answers this itself).
+        logger.warning("Request refused: input nested too deeply", exc_info=exc)
+        exc = exceptions.ParseError()
     elif isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

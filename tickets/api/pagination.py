@@ -16,13 +16,14 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import BasePagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 M = TypeVar("M", bound=Model)
+MAX_OFFSET = 2**63 - 1
 Row = TypeVar("Row")
 
 
@@ -30,6 +31,7 @@ class CappedCountPagination(BasePagination):
     page_size = 50
     page_query_param = "page"
     count_cap = 10_000
+    invalid_page_message = PageNumberPagination.invalid_page_message
 
     def paginate_queryset(
         self,
@@ -45,9 +47,10 @@ class CappedCountPagination(BasePagination):
             self.number = int(raw)
         except ValueError:
             self.number = 0
-        if self.number < 1:
-            raise NotFound("Invalid page.")
         offset = (self.number - 1) * self.page_size
+        # PostgreSQL's OFFSET and LIMIT are bigints: a page past them has no rows anyway.
+        if self.number < 1 or offset + self.page_size + 1 > MAX_OFFSET:
+            raise NotFound(self.invalid_page_message)
         window = slice(offset, offset + self.page_size + 1)
         if queryset.query.distinct:
             rows = list(queryset[window])
@@ -56,7 +59,7 @@ class CappedCountPagination(BasePagination):
             # every filtered row to users and categories only to keep a page of them.
             rows = list(queryset.filter(pk__in=queryset.values("pk")[window]))
         if self.number > 1 and not rows:
-            raise NotFound("Invalid page.")
+            raise NotFound(self.invalid_page_message)
         self.has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if not self.has_next:

@@ -3,10 +3,12 @@ writes go through ``tickets.services``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypeVar
 
 from django.db.models import Model
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Site, User
@@ -27,6 +29,21 @@ class LookupField(serializers.SlugRelatedField[M]):
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
+
+
+class OccurredAtField(serializers.DateTimeField):
+    """A past moment the database can store: a time whose UTC value falls outside the
+    calendar (``0001-01-01T00:00:00`` in Shanghai is in the year 0 in UTC) answers 400."""
+
+    default_error_messages = {"out_of_range": _("Give a time between the year 2000 and now.")}
+
+    def to_internal_value(self, value: dt.datetime | str) -> dt.datetime:
+        try:
+            parsed = super().to_internal_value(value)  # DRF's time-zone check can overflow
+            parsed.astimezone(dt.UTC)
+        except OverflowError:
+            self.fail("out_of_range")
+        return parsed
 
 
 class PersonSerializer(serializers.ModelSerializer[User]):
@@ -126,7 +143,7 @@ class TicketCreateSerializer(Body):
     affected_system = serializers.CharField(
         max_length=max_length(Ticket, "affected_system"), required=False, allow_blank=True
     )
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = OccurredAtField(required=False, allow_null=True)
     scenario = serializers.CharField(
         max_length=max_length(Ticket, "scenario"), required=False, allow_blank=True
     )
@@ -151,7 +168,7 @@ class TicketUpdateSerializer(Body):
     affected_system = serializers.CharField(
         max_length=max_length(Ticket, "affected_system"), required=False, allow_blank=True
     )
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = OccurredAtField(required=False, allow_null=True)
     scenario = serializers.CharField(
         max_length=max_length(Ticket, "scenario"), required=False, allow_blank=True
     )

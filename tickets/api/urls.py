@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from tickets.api.views import CategoryViewSet, TicketViewSet, TokenView
+from tickets.api.views import CategoryViewSet, TicketViewSet
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
@@ -9,6 +9,5 @@ router.register("categories", CategoryViewSet, basename="category")
 
 app_name = "api"
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

@@ -6,22 +6,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from servicedesk.lib.api_http import SafeJSONParser
 from tickets import selectors, services
 from tickets.api import serializers as s
 from tickets.api.pagination import CappedCountPagination
@@ -66,7 +63,7 @@ class TicketViewSet(
     serializer_class = s.TicketSerializer
     filterset_class = TicketFilter
     pagination_class = CappedCountPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def _user(self) -> User:
         user = self.request.user
@@ -236,33 +233,3 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet[Category]):
 
     def get_queryset(self) -> QuerySet[Category]:
         return selectors.active_categories()
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token.
-
-    The same login throttling as the sign-in page applies (django-axes): after too many
-    failures for a username from one address, even the right password is refused with 429.
-    """
-
-    @extend_schema(
-        request=AuthTokenSerializer,
-        responses={
-            200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="Wrong username or password."),
-            429: OpenApiResponse(description="Too many failed attempts; try again later."),
-        },
-        summary="Obtain an API token",
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            return super().post(request, *args, **kwargs)
-        except exceptions.ValidationError:
-            # django-axes marks the request it was given (DRF's wrapper, so its middleware
-            # does not see it): answer as the sign-in page does, not "wrong password".
-            if getattr(request, "axes_locked_out", False):
-                return Response(
-                    {"detail": _("Too many failed sign-in attempts. Try again later.")},
-                    status=status.HTTP_429_TOO_MANY_REQUESTS,
-                )
-            raise

@@ -8,18 +8,22 @@ validate → change → save → event → notify — calling these small pieces
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import connection, models
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from tickets import attachments as upload_limits
 from tickets import permissions
-from tickets.attachments import clean_filename, stored_content_type, validate_upload
+from tickets.attachments import clean_filename, stored_content_type
 from tickets.choices import EventKind
 from tickets.errors import TicketNotFound
 from tickets.limits import max_length
@@ -38,10 +42,13 @@ def text(
     source: str | None = None,
     limit: int | None = None,
     required: bool = True,
+    single_line: bool = False,
 ) -> str:
     """Cleaned text for ``field``, no longer than the model field it is stored in
     (``source`` names that field when the input's name differs; ``limit`` is for text
-    kept only in the timeline)."""
+    kept only in the timeline). ``single_line`` text (a title) may not contain a line break
+    of any kind: it becomes an e-mail subject and the first line of notices, where a CR/LF
+    would start a header-looking line of the sender's choosing."""
     limit = limit or max_length(model, source or field)
     cleaned = "" if value is None else str(value).strip()
     if required and not cleaned:
@@ -55,6 +62,8 @@ def text(
         )
     if "\x00" in cleaned:
         raise ValidationError({field: _("Text may not contain NUL characters.")})
+    if single_line and len(cleaned.splitlines()) > 1:
+        raise ValidationError({field: _("Keep this to one line: no line breaks.")})
     return cleaned
 
 
@@ -135,18 +144,92 @@ def record(
     )
 
 
+# Namespace of the transaction-level advisory lock that serialises one person's uploads.
+_UPLOAD_LOCK_SPACE = 0x5D_F1
+
+
+def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The calendar day of ``now`` in the desk's time zone (``TIME_ZONE``), as instants."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = now.astimezone(zone).date()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def check_upload_quotas(
+    files: Sequence[UploadedFile[bytes]],
+    *,
+    actor: User,
+    now: dt.datetime,
+    ticket: Ticket | None = None,
+    field: str = "attachments",
+) -> None:
+    """The totals that need the database: the ticket's files (when ``ticket`` is given) and
+    what ``actor`` uploaded today, each with these files added.
+
+    Services call it once before their transaction, for a quick answer without a lock, and
+    again from ``store_files`` under the ticket's row lock, which is the check that counts:
+    two requests for one ticket queue on that lock, and two for different tickets by one
+    person queue on the advisory lock taken there.
+    """
+    incoming = sum(upload.size or 0 for upload in files)
+    if not incoming:
+        return
+    if ticket is not None:
+        limit = upload_limits.ticket_limit_mb()
+        used = Attachment.objects.filter(ticket_id=ticket.pk).aggregate(n=Sum("size"))["n"]
+        if (used or 0) + incoming > limit * upload_limits.MB:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Files on one ticket may total at most %(limit)d MB; "
+                        "these would go over it."
+                    )
+                    % {"limit": limit}
+                }
+            )
+    limit = upload_limits.user_day_limit_mb()
+    start, end = _day_bounds(now)
+    used = Attachment.objects.filter(
+        uploaded_by_id=actor.pk, created_at__gte=start, created_at__lt=end
+    ).aggregate(n=Sum("size"))["n"]
+    if (used or 0) + incoming > limit * upload_limits.MB:
+        raise ValidationError(
+            {
+                field: _("You may upload at most %(limit)d MB a day; these files would go over it.")
+                % {"limit": limit}
+            }
+        )
+
+
 def store_files(
     ticket: Ticket,
-    files: Iterable[UploadedFile[bytes]],
+    files: Sequence[UploadedFile[bytes]],
     *,
     actor: User,
     now: dt.datetime,
     message: Message | None = None,
     is_internal: bool = False,
+    field: str = "attachments",
 ) -> list[Attachment]:
+    """Store ``files`` on ``ticket``, whose row the caller holds locked (or has just created).
+
+    Every limit is checked before the first file is written, so a refusal stores nothing
+    and the caller's transaction rolls back whatever it wrote before.
+    """
+    if not files:
+        return []
+    upload_limits.validate_request(files, field=field)
+    with connection.cursor() as cursor:
+        # One person's uploads to different tickets do not share a row lock; this lock
+        # (released at commit) makes their daily total a sum nobody else is adding to.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [_UPLOAD_LOCK_SPACE, actor.pk % 2**31]
+        )
+    check_upload_quotas(files, actor=actor, now=now, ticket=ticket, field=field)
     stored = []
     for upload in files:
-        validate_upload(upload)
         name = clean_filename(upload.name or "")
         attachment = Attachment(
             ticket=ticket,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from tickets import actions, clocks, notify, permissions
 from tickets.actions import Action
-from tickets.attachments import validate_upload
+from tickets.attachments import validate_request
 from tickets.choices import EventKind, MessageKind, TicketNotice, WaitingOn
 from tickets.models import Attachment, Message, Ticket
 from tickets.services import base
@@ -31,11 +31,17 @@ def add_message(
     internal: bool = False,
     files: Sequence[UploadedFile[bytes]] = (),
 ) -> Message:
-    """A public reply or an internal note. A requester's reply ends a wait on them."""
+    """A public reply or an internal note. A requester's reply ends a wait on them.
+
+    An internal note leaves ``last_activity_at`` alone: requesters see that time (their list,
+    the API), and a note they cannot read must not tell them something happened. For the
+    queue this keeps "last activity" meaning "what the requester last saw move", which is the
+    staleness an engineer sorts by; the note itself is on the engineers' timeline.
+    """
     cleaned = base.text("body", body, model=Message)
-    for upload in files:
-        validate_upload(upload)
+    validate_request(files)
     now = timezone.now()
+    base.check_upload_quotas(files, actor=actor, now=now)
     with transaction.atomic():
         ticket = base.lock(ticket_id, actor)
         if internal:
@@ -56,8 +62,9 @@ def add_message(
             kind = EventKind.INFO_PROVIDED
             ticket.waiting_on = WaitingOn.NONE
             resumed = clocks.resume(ticket, now, "requester_answered")
-        ticket.last_activity_at = now
-        ticket.save(update_fields=["waiting_on", "last_activity_at", *clocks.SLA_FIELDS])
+        if not internal:
+            ticket.last_activity_at = now
+            ticket.save(update_fields=["waiting_on", "last_activity_at", *clocks.SLA_FIELDS])
         event = base.record(
             ticket, kind, actor=actor, now=now, message=message, is_internal=internal
         )
@@ -98,15 +105,16 @@ def request_info(ticket_id: int, *, actor: User, question: str) -> Ticket:
 def add_attachments(
     ticket_id: int, *, actor: User, files: Sequence[UploadedFile[bytes]]
 ) -> list[Attachment]:
-    """Files on their own (not with a message)."""
+    """Files on their own (not with a message); public, so they count as activity."""
     if not files:
         raise ValidationError({"file": _("Choose a file to upload.")})
-    for upload in files:
-        validate_upload(upload, field="file")
+    validate_request(files, field="file")
     now = timezone.now()
+    base.check_upload_quotas(files, actor=actor, now=now, field="file")
     with transaction.atomic():
         ticket = base.lock(ticket_id, actor)
         actions.check(ticket, actor, Action.ATTACH)
+        stored = base.store_files(ticket, files, actor=actor, now=now, field="file")
         ticket.last_activity_at = now
         ticket.save(update_fields=["last_activity_at"])
-        return base.store_files(ticket, files, actor=actor, now=now)
+        return stored

@@ -32,7 +32,9 @@ def update_ticket_details(ticket_id: int, *, actor: User, changes: dict[str, Any
         if field == "occurred_at":
             cleaned[field] = base.occurred_at(value, timezone.now())
         else:
-            cleaned[field] = base.text(field, value, required=field in REQUIRED_FIELDS)
+            cleaned[field] = base.text(
+                field, value, required=field in REQUIRED_FIELDS, single_line=field == "title"
+            )
     now = timezone.now()
     with transaction.atomic():
         ticket = base.lock(ticket_id, actor)

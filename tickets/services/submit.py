@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.permissions import capabilities
 from assets.models import Asset
 from tickets import clocks, notify, permissions
-from tickets.attachments import validate_upload
+from tickets.attachments import validate_request
 from tickets.choices import Channel, EventKind, Impact, Priority, TicketNotice, TicketState, Urgency
 from tickets.errors import ActionForbidden
 from tickets.models import Category, Ticket
@@ -71,7 +71,7 @@ def submit_ticket(
     if not requester.is_active:
         raise ValidationError({"requester": _("This person's account is disabled.")})
     fields = {
-        "title": base.text("title", title),
+        "title": base.text("title", title, single_line=True),
         "description": base.text("description", description),
         "affected_system": base.text("affected_system", affected_system, required=False),
         "scenario": base.text("scenario", scenario, required=False),
@@ -84,9 +84,9 @@ def submit_ticket(
     since = base.occurred_at(occurred_at, timezone.now())
     if asset is not None and asset.owner_id not in (None, requester.pk) and not caps.view_all:
         raise ValidationError({"asset": _("This device is not yours.")})
-    for upload in files:
-        validate_upload(upload)
+    validate_request(files)
     now = timezone.now()
+    base.check_upload_quotas(files, actor=actor, now=now)
     with transaction.atomic():
         ticket = Ticket.objects.create(
             number=_next_number(now),

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tickets import forms, services
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.models import Ticket
-from tickets.views.common import is_partial, signed_in_user, ticket_or_404
+from tickets.views.common import is_partial, signed_in_user, ticket_or_404, vary_on_htmx
 from tickets.views.ticket import detail_context
 
 # --- actions on a ticket ---------------------------------------------------------
@@ -78,6 +78,7 @@ def _action(
     form_class: type[forms.StyledForm] | None, form_key: str | None, success: Callable[[], str]
 ) -> Callable[[ActionRunner], Callable[..., HttpResponse]]:
     def decorate(run: ActionRunner) -> Callable[..., HttpResponse]:
+        @vary_on_htmx
         @login_required
         @require_POST
         def view(request: HttpRequest, number: str) -> HttpResponse:

@@ -18,7 +18,7 @@ from tickets.actions import Action
 from tickets.choices import OPEN_STATES
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
-from tickets.views.common import is_partial, signed_in_user
+from tickets.views.common import is_partial, signed_in_user, vary_on_htmx
 
 # --- lists ----------------------------------------------------------------------
 
@@ -88,6 +88,7 @@ def _known_count(
     return None
 
 
+@vary_on_htmx
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
