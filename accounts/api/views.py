@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.api.serializers import TokenRequestSerializer, TokenSerializer
 from accounts.models import User
+from servicedesk.lib.api_http import SafeJSONParser
 
 
 class TokenView(APIView):
@@ -26,7 +27,7 @@ class TokenView(APIView):
     failures for a username from one address, even the right password is refused with 429.
     """
 
-    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, SafeJSONParser]
     throttle_classes = []
 
     def get_permissions(self) -> Sequence[BasePermission]:
