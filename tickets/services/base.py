@@ -203,6 +203,27 @@ def check_upload_quotas(
         )
 
 
+def record_transition(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    from_state: str,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """The timeline entry of a lifecycle transition: from which state to the ticket's new one."""
+    return record(
+        ticket,
+        kind,
+        actor=actor,
+        now=now,
+        from_state=from_state,
+        to_state=ticket.state,
+        data=data,
+    )
+
+
 def store_files(
     ticket: Ticket,
     files: Sequence[UploadedFile[bytes]],

@@ -44,13 +44,12 @@ def accept_ticket(ticket_id: int, *, actor: User, assignee: User | None = None) 
         ticket.last_activity_at = now
         response = clocks.stop_response(ticket, now)
         ticket.save()
-        event = base.record(
+        event = base.record_transition(
             ticket,
             EventKind.ACCEPTED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
             data={"assignee": person.name, **response},
         )
         notify.tell_requester(TicketNotice.ACCEPTED, ticket, event)
@@ -81,13 +80,12 @@ def diagnose_ticket(
         ticket.diagnose(now=now, **found)
         ticket.last_activity_at = now
         ticket.save()
-        base.record(
+        base.record_transition(
             ticket,
             EventKind.DIAGNOSED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
             data={"root_cause_type": ticket.root_cause_type, "impact_scope": ticket.impact_scope},
         )
     return ticket
@@ -107,13 +105,12 @@ def resolve_ticket(ticket_id: int, *, actor: User, solution: str) -> Ticket:
         clocks.stop_resolution(ticket, now)
         paused = clocks.pause(ticket, now, "awaiting_verification")
         ticket.save()
-        event = base.record(
+        event = base.record_transition(
             ticket,
             EventKind.RESOLVED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
         )
         if paused:
             base.record(ticket, EventKind.SLA_PAUSED, actor=actor, now=now, data=paused)
@@ -134,13 +131,12 @@ def verify_ticket(ticket_id: int, *, actor: User, verification_note: str = "") -
         ticket.last_activity_at = now
         clocks.finish(ticket)
         ticket.save()
-        base.record(
+        base.record_transition(
             ticket,
             EventKind.VERIFIED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
             data={"note": note, "on_behalf": on_behalf},
         )
     return ticket
@@ -158,13 +154,12 @@ def reject_fix(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         ticket.last_activity_at = now
         resumed = clocks.resume(ticket, now, "fix_rejected")
         ticket.save()
-        event = base.record(
+        event = base.record_transition(
             ticket,
             EventKind.FIX_REJECTED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
             data={"reason": why, "reopen_count": ticket.reopen_count},
         )
         if resumed:
@@ -184,13 +179,12 @@ def close_ticket(ticket_id: int, *, actor: User) -> Ticket:
         ticket.last_activity_at = now
         clocks.finish(ticket)
         ticket.save()
-        base.record(
+        base.record_transition(
             ticket,
             EventKind.CLOSED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
         )
     return ticket
 
@@ -207,13 +201,12 @@ def cancel_ticket(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         ticket.last_activity_at = now
         clocks.finish(ticket)
         ticket.save()
-        base.record(
+        base.record_transition(
             ticket,
             EventKind.CANCELLED,
             actor=actor,
             now=now,
             from_state=from_state,
-            to_state=ticket.state,
             data={"reason": ticket.cancel_reason},
         )
     return ticket
