@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminLoginForm
 from accounts.models import Department, Site, User
+
+# The admin signs people in through django-axes too: an over-long username is a form error.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

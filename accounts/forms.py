@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
 from accounts.models import User
+
+
+def _limit_username(form: AuthenticationForm) -> None:
+    limit = User._meta.get_field("username").max_length
+    if limit is not None:
+        form.fields["username"].validators.append(MaxLengthValidator(limit))
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +25,12 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit = User._meta.get_field("username").max_length
-        if limit is not None:
-            self.fields["username"].validators.append(MaxLengthValidator(limit))
+        _limit_username(self)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in form (staff only), with the same username limit as ``LoginForm``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_username(self)

@@ -8,9 +8,12 @@ if the cache loses them (restart, eviction) the limit merely starts over.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+
+log = logging.getLogger(__name__)
 
 
 def _key(scope: str, value: str) -> str:
@@ -23,15 +26,21 @@ def hit(scope: str, value: str, *, limit: int, window_seconds: int) -> bool:
     """Count one request for ``value``; ``True`` while the count is within ``limit``.
 
     ``add`` then ``incr`` are each atomic in Redis, so concurrent requests are all counted;
-    the window starts at the first request and is not extended by later ones.
+    the window starts at the first request and is not extended by later ones. With the
+    cache unreachable the request goes ahead (logged): a person must still be able to reset
+    a password while Redis is down, and axes still limits sign-in attempts in the database.
     """
     key = _key(scope, value)
-    cache.add(key, 0, timeout=window_seconds)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
+        cache.add(key, 0, timeout=window_seconds)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window_seconds)
+            count = 1
+    except Exception:  # the cache (Redis) is unreachable: fail open, loudly
+        log.warning("throttle %s: cache unavailable; request not counted", scope, exc_info=True)
+        return True
     return count <= limit
 
 

@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8000}
 export DEBUG=${DEBUG:-1}
-export SECRET_KEY=${SECRET_KEY:-dev-only-not-secret-make-run-0123456789abcdefghijklmnopqrstuvwxyz}
+# The published development key only for a development run: with DEBUG=0 the settings
+# insist on a real SECRET_KEY from the environment.
+if [[ "$DEBUG" == 1 ]]; then
+    export SECRET_KEY=${SECRET_KEY:-dev-only-not-secret-make-run-0123456789abcdefghijklmnopqrstuvwxyz}
+fi
 
 scripts/setup.sh
 .venv/bin/python manage.py load_demo --if-empty

@@ -333,3 +333,14 @@ def test_token_with_a_256_character_username_is_a_json_400_naming_username(alice
     assert "username" in response.json()
     assert "token" not in response.json()
     assert "non_field_errors" in _obtain("a" * 150, "x").json()
+
+
+def test_admin_sign_in_with_a_256_character_username_is_a_form_error(admin):
+    # when: the admin's own sign-in page, which django-axes watches too
+    client = Client(raise_request_exception=False)
+    response = client.post("/admin/login/", {"username": LONG_USERNAME, "password": "x"}, **ENGLISH)
+
+    # then: the page again with the field error, not a 500
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert not _signed_in(client)
