@@ -86,16 +86,22 @@ def request_body_limit_bytes() -> int:
     return request_limit_mb() * MB + FORM_ALLOWANCE_BYTES
 
 
+def too_many_files_message(count: int | None) -> str:
+    """The refusal of too many files in one request, naming the limit (and the count, when
+    it is known: Django's parser stops a flood before anyone counts it)."""
+    limit = files_per_request()
+    if count is None:
+        return _("At most %(limit)d files at once.") % {"limit": limit}
+    return _("At most %(limit)d files at once (this has %(count)d).") % {
+        "limit": limit,
+        "count": count,
+    }
+
+
 def validate_request(files: Sequence[UploadedFile[bytes]], *, field: str = "attachments") -> None:
     """One request's files: how many, each one, and their total (no database needed)."""
-    limit = files_per_request()
-    if len(files) > limit:
-        raise ValidationError(
-            {
-                field: _("At most %(limit)d files at once (this has %(count)d).")
-                % {"limit": limit, "count": len(files)}
-            }
-        )
+    if len(files) > files_per_request():
+        raise ValidationError({field: too_many_files_message(len(files))})
     for upload in files:
         validate_upload(upload, field=field)
     total_mb = request_limit_mb()

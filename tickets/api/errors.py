@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from servicedesk.lib.api_http import PayloadTooLarge
+from tickets.attachments import too_many_files_message
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = Conflict(str(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, TooManyFilesSent):
+        # Django's parser stopped a flood of files before the service could count them.
+        exc = exceptions.ValidationError({"file": [too_many_files_message(None)]})
     elif isinstance(exc, RecursionError):
         # A view whose own parser list has DRF's plain JSONParser, fed a body nested
         # thousands deep (servicedesk.lib.api_http.SafeJSONParser answers this itself).
