@@ -17,5 +17,22 @@ def inbox_for(user: User) -> QuerySet[Notification]:
     )
 
 
+# Where a request that already knows the user's unread count (``services.mark_read_for_link``)
+# leaves it, so the bell on the same page does not count again. Kept on the user object,
+# which lives for one request.
+UNREAD_COUNT_ATTR = "_notifications_unread_count"
+
+
 def unread_count(user: User) -> int:
+    """The bell's number: the user's unread in-app notifications (one indexed COUNT, or none
+    when this request already counted them)."""
+    known = getattr(user, UNREAD_COUNT_ATTR, None)
+    if isinstance(known, int):
+        return known
     return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def forget_unread_count(user: User) -> None:
+    """Drop the count kept for this request (after a write that changes it)."""
+    if getattr(user, UNREAD_COUNT_ATTR, None) is not None:
+        setattr(user, UNREAD_COUNT_ATTR, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,9 +25,16 @@ def _user(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.inbox_for(_user(request))[:INBOX_SIZE])
-    items = [{"row": row, "label": kinds.label(row.kind)} for row in rows]
-    return render(request, "notifications/inbox.html", {"items": items, "nav": "notifications"})
+    """The person's in-app notifications, newest first, 50 a page (a COUNT and the page's rows)."""
+    page = Paginator(selectors.inbox_for(_user(request)), INBOX_SIZE).get_page(
+        request.GET.get("page")
+    )
+    items = [{"row": row, "label": kinds.label(row.kind)} for row in page.object_list]
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"items": items, "page": page, "nav": "notifications"},
+    )
 
 
 @login_required

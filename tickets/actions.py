@@ -89,9 +89,15 @@ def _can_reprioritise(ticket: Ticket) -> Promise | None:
 
 
 def _can_reassign(ticket: Ticket) -> Promise | None:
-    if ticket.state in (TicketState.ACCEPTED, TicketState.DIAGNOSED, TicketState.RESOLVED):
+    """A tech lead dispatches (派单) a submitted ticket or reassigns (转派) one in work."""
+    if ticket.state in (
+        TicketState.SUBMITTED,
+        TicketState.ACCEPTED,
+        TicketState.DIAGNOSED,
+        TicketState.RESOLVED,
+    ):
         return None
-    return _("Only accepted, open tickets can be reassigned.")
+    return _("A finished ticket cannot be assigned.")
 
 
 def _writes_notes(ticket: Ticket, user: User) -> bool:

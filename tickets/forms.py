@@ -261,8 +261,13 @@ class PriorityForm(StyledForm):
 
 
 class AssignForm(StyledForm):
+    """Dispatch (派单) or reassign (转派): the engineers of the queue, and why."""
+
     id_prefix = "asg"
     assignee = forms.ModelChoiceField(label=_("Engineer"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

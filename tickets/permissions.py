@@ -39,7 +39,9 @@ ROLE_GRANTS: dict[str, list[str]] = {
     Role.ENGINEER: _ENGINEER,
     Role.TECH_LEAD: _LEAD,
     Role.MANAGER: ["view_all_tickets", "view_internal"],
-    Role.ADMIN: _LEAD,
+    # Admins are superusers and pass every check; the role itself does not put them in the
+    # queue (assignees, SLA alerts): only the engineer or tech lead role does.
+    Role.ADMIN: ["view_all_tickets", "view_internal"],
 }
 
 # capability (what pages and services ask) -> permission codename of this app

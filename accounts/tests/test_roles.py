@@ -31,6 +31,7 @@ EXPECTED = {
         lead=True,
     ),
     "dave": Capabilities(view_all=True, view_internal=True, view_reports=True),
+    # A superuser: every capability, though the admin role grants no queue work (see below).
     "admin": Capabilities(
         file_ticket=True,
         work_queue=True,
@@ -81,6 +82,16 @@ def test_admin_role_makes_staff_and_superuser(admin):
     # then
     assert admin.is_staff
     assert admin.is_superuser
+
+
+def test_admin_role_alone_does_not_put_a_person_in_the_queue(admin):
+    # given: the admin role's own grants (its holders are superusers and pass every check)
+    grants = set(Group.objects.get(name=Role.ADMIN).permissions.values_list("codename", flat=True))
+
+    # then: not an assignee, a tech lead or an SLA-alert recipient by that role alone
+    assert not grants & {"work_ticket", "lead_ticket", "assign_ticket"}
+    assert {"view_all_tickets", "view_internal"} <= grants
+    assert capabilities(admin).work_queue and capabilities(admin).assign
 
 
 def test_custom_group_with_the_same_permissions_works_like_the_role():

@@ -201,7 +201,8 @@ def test_after_a_broker_failure_enqueue_stops_trying_for_a_while(
 def test_in_app_notifications_show_in_the_inbox_and_the_header_count(outage_ticket, bob, web):
     # when
     inbox = web(bob).get("/notifications/")
-    detail = web(bob).get(f"/tickets/{outage_ticket.number}/")
+    # (the ticket's own page reads its notifications: notifications/tests/test_reading.py)
+    detail = web(bob).get("/tickets/queue/")
 
     # then
     assert inbox.status_code == 200

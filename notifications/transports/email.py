@@ -1,13 +1,13 @@
-"""E-mail transport: a plain-text message in the recipient's language."""
+"""E-mail transport: a plain-text message in the recipient's language and time zone."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from notifications import kinds
+from notifications import kinds, times
 from notifications.models import Notification
 
 
@@ -19,14 +19,16 @@ def render(notification: Notification) -> tuple[str, str]:
     """Subject (one line) and body, rendered in the recipient's language."""
     recipient = notification.recipient
     language = recipient.language or settings.LANGUAGE_CODE
-    with translation.override(language):
+    zone = times.reader_zone(recipient)
+    with translation.override(language), timezone.override(zone):
         context = {
             "notification": notification,
             "recipient": recipient,
             "label": kinds.label(notification.kind),
             "number": notification.number,
             "title": notification.payload.get("title", ""),
-            "payload": notification.payload,
+            # Times the feature stored as ISO strings, in the reader's zone, for people.
+            "payload": times.readable_payload(notification.payload, zone),
             "url": absolute_link(notification),
         }
         subject = render_to_string("notifications/email_subject.txt", context).strip()

@@ -157,7 +157,11 @@ def _api_ticket(ctx: Any, role: str) -> dict[str, Any]:
 
 
 def _assign_form(ctx: Any, role: str) -> dict[str, Any]:
-    return {"assignee": str(ctx.users["other_engineer"].pk)}
+    return {"assignee": str(ctx.users["other_engineer"].pk), "reason": "Bob is on leave"}
+
+
+def _assign_api(ctx: Any, role: str) -> dict[str, Any]:
+    return {"assignee": ctx.users["other_engineer"].username, "reason": "Erin knows printers"}
 
 
 def _credentials(ctx: Any, role: str) -> dict[str, Any]:
@@ -302,7 +306,8 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "GET": Case(POST_ONLY),
         "POST": [
             Case(acting(LEADS), state=S.ACCEPTED, body=_assign_form),
-            Case(conflict(LEADS), state=S.SUBMITTED, body=_assign_form),
+            Case(acting(LEADS), state=S.SUBMITTED, body=_assign_form, note="dispatch (派单)"),
+            Case(conflict(LEADS), state=S.CLOSED, body=_assign_form),
         ],
     },
     # Notifications: each person's own.
@@ -392,6 +397,11 @@ API: dict[str, Case | list[Case]] = {
     "POST /api/v1/tickets/{number}/priority/": [
         Case(acting(ENGINEERS, api=True), state=S.SUBMITTED, body=PRIORITY),
         Case(conflict(ENGINEERS, api=True), state=S.CLOSED, body=PRIORITY),
+    ],
+    "POST /api/v1/tickets/{number}/assign/": [
+        Case(acting(LEADS, api=True), state=S.SUBMITTED, body=_assign_api, note="dispatch"),
+        Case(acting(LEADS, api=True), state=S.DIAGNOSED, body=_assign_api, note="reassign"),
+        Case(conflict(LEADS, api=True), state=S.VERIFIED, body=_assign_api),
     ],
     "GET /api/v1/tickets/{number}/messages/": Case(API_TICKET_READERS),
     "POST /api/v1/tickets/{number}/messages/": [

@@ -206,7 +206,11 @@ NEW_TICKET = {
 
 # Parameters an endpoint takes from some people only (refused, not ignored, for the others);
 # tested on their own below.
-TAKES = {("post", ""): frozenset({"requester"}), ("post", "accept/"): frozenset({"assignee"})}
+TAKES = {
+    ("post", ""): frozenset({"requester"}),
+    ("post", "accept/"): frozenset({"assignee"}),
+    ("post", "assign/"): frozenset({"assignee"}),
+}
 
 API_WRITES = [
     # (actor, state of alice's ticket or None to create, method, suffix, legit body)
@@ -224,6 +228,7 @@ API_WRITES = [
     ("engineer", S.ACCEPTED, "post", "request_info/", {"question": "Which monitor?"}),
     ("engineer", S.SUBMITTED, "post", "priority/", {"priority": "high", "reason": "CEO"}),
     ("owner", S.ACCEPTED, "post", "messages/", {"body": "Any news?"}),
+    ("lead", S.SUBMITTED, "post", "assign/", {"assignee": "erin", "reason": "Erin is free"}),
 ]
 
 
@@ -286,7 +291,12 @@ PAGE_WRITES = [
     ("engineer", S.ACCEPTED, "request-info/", lambda c: {"question": "Which monitor?"}),
     ("owner", S.ACCEPTED, "reply/", lambda c: {"body": "Any news?"}),
     ("engineer", S.SUBMITTED, "priority/", lambda c: {"priority": "high", "reason": "CEO"}),
-    ("lead", S.ACCEPTED, "assign/", lambda c: {"assignee": str(c["erin"].pk)}),
+    (
+        "lead",
+        S.ACCEPTED,
+        "assign/",
+        lambda c: {"assignee": str(c["erin"].pk), "reason": "Erin knows monitors"},
+    ),
 ]
 
 

@@ -4,12 +4,14 @@ writes go through ``tickets.services``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from accounts.models import Site, User
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
@@ -181,6 +183,40 @@ class AcceptSerializer(Body):
     assignee = LookupField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
     )
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class AssigneeField(serializers.RelatedField[User, User, Any]):
+    """A person by username or by id (a number, or digits in a string); whether they work
+    the queue is the service's rule (``assign_ticket``), answered as 400 on ``assignee``."""
+
+    default_error_messages = {"not_engineer": _("This person does not work the queue.")}
+
+    def to_internal_value(self, data: object) -> User:
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            self.fail("not_engineer")
+        text = str(data).strip()
+        if not text or "\x00" in text:
+            self.fail("not_engineer")
+        match = Q(username=text)
+        if text.isascii() and text.isdigit() and len(text) < 16:
+            match |= Q(pk=int(text))
+        # A numeric username wins over the id it happens to equal.
+        found = sorted(User.objects.filter(match), key=lambda u: u.username != text)
+        if not found:
+            self.fail("not_engineer")
+        return found[0]
+
+    def to_representation(self, value: User | PKOnlyObject) -> str:
+        return str(value.pk)
+
+
+class AssignSerializer(Body):
+    assignee = AssigneeField(
+        queryset=User.objects.all(),
+        help_text="The engineer's username or id: an active person whose role works the queue.",
+    )
+    reason = serializers.CharField(max_length=TEXT_MAX)
 
 
 class DiagnoseSerializer(Body):

@@ -164,6 +164,16 @@ class TicketViewSet(
         data = self._body(s.PrioritySerializer)
         return self._respond(services.change_priority(ticket.pk, actor=self._user(), **data))
 
+    @_transition_schema(
+        s.AssignSerializer,
+        "Dispatch (派单) or reassign (转派) a ticket to an engineer, with a reason",
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        data = self._body(s.AssignSerializer)
+        return self._respond(services.assign_ticket(ticket.pk, actor=self._user(), **data))
+
     @extend_schema(
         methods=["GET"], responses={200: s.MessageSerializer(many=True), 404: _ERRORS[404]}
     )

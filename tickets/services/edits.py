@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.permissions import capabilities
-from tickets import actions, clocks, notify
+from tickets import actions, clocks, notify, selectors
 from tickets.actions import Action
 from tickets.choices import EventKind, Priority, TicketNotice
 from tickets.errors import InvalidTransition
+from tickets.limits import TEXT_MAX
 from tickets.models import Ticket
 from tickets.services import base
 
@@ -82,13 +82,17 @@ def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) 
     return ticket
 
 
-def assign_ticket(ticket_id: int, *, actor: User, assignee: User) -> Ticket:
-    """A tech lead hands an accepted ticket to another engineer, who is told."""
+def assign_ticket(ticket_id: int, *, actor: User, assignee: User, reason: str) -> Ticket:
+    """A tech lead dispatches a ticket to an engineer, or hands it to another one, with a
+    reason kept in the timeline; the engineer is told. A submitted ticket stays submitted:
+    its response clock runs until the assignee accepts it."""
+    why = base.text("reason", reason, limit=TEXT_MAX)
     now = timezone.now()
     with transaction.atomic():
         ticket = base.lock(ticket_id, actor)
         actions.check(ticket, actor, Action.ASSIGN)
-        if not capabilities(assignee).work_queue or not assignee.is_active:
+        # People whose role works the queue: not a superuser or an admin by that alone.
+        if not selectors.engineers().filter(pk=assignee.pk).exists():
             raise ValidationError({"assignee": _("This person does not work the queue.")})
         if ticket.assignee_id == assignee.pk:
             raise InvalidTransition(_("The ticket is already assigned to this engineer."))
@@ -101,7 +105,7 @@ def assign_ticket(ticket_id: int, *, actor: User, assignee: User) -> Ticket:
             EventKind.ASSIGNED,
             actor=actor,
             now=now,
-            data={"from": old, "to": assignee.name},
+            data={"from": old, "to": assignee.name, "reason": why},
         )
         notify.tell([assignee], TicketNotice.ASSIGNED, ticket, event)
     return ticket

@@ -60,7 +60,7 @@ def _call(action: str, ticket_id: int, actor: Any, people: dict[str, Any]) -> No
             ticket_id, actor=actor, priority=people["other_priority"].value, reason="Can wait"
         ),
         Action.ASSIGN: lambda: services.assign_ticket(
-            ticket_id, actor=actor, assignee=people["erin"]
+            ticket_id, actor=actor, assignee=people["erin"], reason="Erin knows printers"
         ),
     }
     calls[action]()

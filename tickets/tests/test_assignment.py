@@ -19,7 +19,7 @@ def test_reassignment_tells_the_new_engineer(alice, bob, erin, tom):
     ticket = make_ticket_in(TicketState.ACCEPTED, requester=alice, engineer=bob)
 
     # when
-    services.assign_ticket(ticket.pk, actor=tom, assignee=erin)
+    services.assign_ticket(ticket.pk, actor=tom, assignee=erin, reason="Bob is on leave")
 
     # then
     assert Notification.objects.filter(
@@ -32,7 +32,7 @@ def test_reassigning_to_the_same_engineer_is_refused_and_writes_nothing(alice, b
     events = TicketEvent.objects.filter(ticket=ticket).count()
 
     with pytest.raises(InvalidTransition):
-        services.assign_ticket(ticket.pk, actor=tom, assignee=bob)
+        services.assign_ticket(ticket.pk, actor=tom, assignee=bob, reason="Again")
 
     assert TicketEvent.objects.filter(ticket=ticket).count() == events
 

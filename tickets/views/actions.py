@@ -153,6 +153,6 @@ def change_priority(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) 
     return services.change_priority(ticket.pk, actor=signed_in_user(request), **data)
 
 
-@_action(forms.AssignForm, "assign_form", lambda: _("Ticket reassigned."))
+@_action(forms.AssignForm, "assign_form", lambda: _("Ticket assigned."))
 def assign(request: HttpRequest, ticket: Ticket, data: dict[str, Any]) -> object:
     return services.assign_ticket(ticket.pk, actor=signed_in_user(request), **data)

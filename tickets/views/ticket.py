@@ -10,11 +10,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import capabilities
+from notifications import services as notification_services
 from tickets import actions, forms, permissions, selectors
 from tickets.attachments import clean_filename
 from tickets.choices import SLA_EVENT_KINDS
 from tickets.errors import TicketNotFound
 from tickets.models import Ticket
+from tickets.notify import ticket_link
 from tickets.views.common import signed_in_user, ticket_or_404
 
 # --- one ticket -------------------------------------------------------------------
@@ -58,6 +60,9 @@ def detail_context(
 @require_GET
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = ticket_or_404(request, number)
+    # Reading the ticket reads what the viewer was told about it (a GET that writes, as a
+    # mail client marks a message read by opening it); the bell on this page shows the rest.
+    notification_services.mark_read_for_link(signed_in_user(request), ticket_link(ticket))
     return render(request, "tickets/detail.html", detail_context(request, ticket))
 
 
