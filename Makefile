@@ -3,10 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PY := .venv/bin/python
-# Development tooling: the settings default to DEBUG off and then require SECRET_KEY, so the
-# targets below say what they run with (values from the environment win).
-DEV_ENV := DEBUG=$${DEBUG:-1} SECRET_KEY=$${SECRET_KEY:-dev-only-not-secret-make-0123456789abcdefghijklmnopqrstuv}
-MANAGE := $(DEV_ENV) $(PY) manage.py
+MANAGE := $(PY) manage.py
 
 .PHONY: help setup venv run test lint typecheck layers format migrate demo messages vendor lock bench bench-data bench-peer
 
@@ -20,7 +17,7 @@ venv: ## Create .venv and install requirements.lock only (no services, no databa
 	@scripts/setup.sh --venv-only
 
 run: ## Run web (http://127.0.0.1:8000), Celery worker and beat, with demo data (DEBUG=1)
-	@DEBUG=$${DEBUG:-1} scripts/run.sh
+	@scripts/run.sh
 
 test: setup ## Lint, import layers, types, Django checks, missing migrations, then the whole test suite
 	.venv/bin/ruff check .

@@ -1,6 +1,6 @@
 """Writing notification rows inside the transaction that causes them.
 
-``notify`` only inserts rows: in-app rows are delivered by being there
+``save_and_dispatch`` only inserts rows: in-app rows are delivered by being there
 (``sent_at`` is set at once); rows for other channels wait for
 ``notifications.delivery``, which a Celery task runs after commit
 (``tasks.enqueue`` hands the ids over) and ``dispatch_pending`` runs for
@@ -98,21 +98,6 @@ def save_and_dispatch(rows: Sequence[Outgoing | Notification]) -> None:
     pending_ids = insert(rows)
     if pending_ids:
         transaction.on_commit(lambda: tasks.enqueue(pending_ids))
-
-
-def notify(
-    *,
-    recipients: Iterable[User | None],
-    kind: str,
-    cause: str,
-    now: dt.datetime,
-    link: str = "",
-    payload: dict[str, Any] | None = None,
-) -> None:
-    """Build and save in one call (see ``build`` and ``save_and_dispatch``)."""
-    save_and_dispatch(
-        build(recipients=recipients, kind=kind, cause=cause, now=now, link=link, payload=payload)
-    )
 
 
 def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:

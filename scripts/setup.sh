@@ -230,12 +230,6 @@ if [[ ! -f manage.py ]]; then
     exit 0
 fi
 
-# This checkout is being set up for development and tests: the settings default to DEBUG off
-# and then refuse to start without SECRET_KEY, so say what these two commands run with
-# (values from the environment win; migrate and compilemessages sign nothing).
-export DEBUG=${DEBUG:-1}
-export SECRET_KEY=${SECRET_KEY:-dev-only-not-secret-setup-0123456789abcdefghijklmnopqrstuvwxyz}
-
 say "manage.py migrate"
 "$VENV/bin/python" manage.py migrate --noinput | { grep -vE '^(Operations to perform|  Apply all|Running migrations|  No migrations to apply)' || true; }
 

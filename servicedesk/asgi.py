@@ -3,4 +3,7 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
+from servicedesk.startup import require_secret_key  # noqa: E402 (settings module first)
+
+require_secret_key()
 application = get_asgi_application()

@@ -129,40 +129,45 @@ RULES: dict[str, Rule] = {
 }
 
 
+@functools.cache
+def _transitions() -> dict[str, list[Any]]:
+    """The FSM declarations by name (one per source state), read once from the model."""
+    found: dict[str, list[Any]] = {}
+    for t in Ticket(state=TicketState.SUBMITTED).get_all_state_transitions():  # type: ignore[attr-defined]
+        found.setdefault(t.name, []).append(t)
+    return found
+
+
+def _open_now(ticket: Ticket, name: str) -> Any | None:
+    """The declaration of ``name`` that leaves the ticket's current state, conditions met."""
+    for t in _transitions()[name]:
+        if t.source in (ticket.state, "*") and all(c(ticket) for c in t.conditions):
+            return t
+    return None
+
+
+def may(ticket: Ticket, user: User, action: str) -> bool:
+    """Whether this user may take this one action on this ticket now (no refusal is built:
+    a queue page asks it for fifty rows)."""
+    if action in TRANSITIONS:
+        found = _open_now(ticket, action)
+        return found is not None and bool(found.has_perm(ticket, user))
+    rule = RULES[action]
+    return rule.not_now(ticket) is None and rule.who(ticket, user)
+
+
 def available_actions(ticket: Ticket, user: User) -> dict[str, bool]:
     """Every action by name, ``True`` where this user may take it on this ticket now."""
-    allowed = {t.name for t in ticket.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
-    allowed |= {
-        name
-        for name, rule in RULES.items()
-        if rule.not_now(ticket) is None and rule.who(ticket, user)
-    }
-    return {action: action in allowed for action in Action.values}
-
-
-@functools.cache
-def _transitions_by_source() -> dict[tuple[str, str], Any]:
-    """The FSM declarations by (name, source state), read once: a queue page asks fifty rows."""
-    return {
-        (t.name, str(t.source)): t
-        for t in Ticket(state=TicketState.SUBMITTED).get_all_state_transitions()  # type: ignore[attr-defined]
-    }
-
-
-def _role_allows_transition(ticket: Ticket, user: User, name: str) -> bool:
-    """The transition's ``permission=``, whatever the current state (so 403 comes before 409)."""
-    return any(
-        t.name == name and t.has_perm(ticket, user)
-        for t in ticket.get_all_state_transitions()  # type: ignore[attr-defined]
-    )
+    return {action: may(ticket, user, action) for action in Action.values}
 
 
 def check(ticket: Ticket, user: User, action: str) -> None:
     """Raise ``ActionForbidden`` (this user may never) or ``InvalidTransition`` (not now)."""
     if action in TRANSITIONS:
-        if not _role_allows_transition(ticket, user, action):
+        # The transition's ``permission=`` whatever the current state: 403 comes before 409.
+        if not any(t.has_perm(ticket, user) for t in _transitions()[action]):
             raise ActionForbidden(_("You may not do this on this ticket."))
-        if action not in {t.name for t in ticket.get_available_state_transitions()}:  # type: ignore[attr-defined]
+        if _open_now(ticket, action) is None:
             raise InvalidTransition(
                 _("This cannot be done while the ticket is %(state)s.")
                 % {"state": ticket.get_state_display()}
@@ -174,22 +179,3 @@ def check(ticket: Ticket, user: User, action: str) -> None:
     reason = rule.not_now(ticket)
     if reason is not None:
         raise InvalidTransition(reason)
-
-
-def may(ticket: Ticket, user: User, action: str) -> bool:
-    """Whether this user may take this one action on this ticket now (a queue row's button).
-
-    The same answer as ``check`` without building its refusal: the queue asks it for
-    fifty rows per page.
-    """
-    if action in TRANSITIONS:
-        found = _transitions_by_source().get(
-            (action, ticket.state)
-        ) or _transitions_by_source().get((action, "*"))
-        return (
-            found is not None
-            and all(condition(ticket) for condition in found.conditions)
-            and bool(found.has_perm(ticket, user))
-        )
-    rule = RULES[action]
-    return rule.not_now(ticket) is None and rule.who(ticket, user)

@@ -397,7 +397,11 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_attach_by_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="tickets_attach_by_ticket"),
+            # A person's uploads of the day (the daily quota, checked on every upload).
+            models.Index(fields=["uploaded_by", "created_at"], name="tickets_attach_by_uploader"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -132,9 +132,26 @@ def test_debug_is_off_when_the_environment_does_not_set_it():
     assert result.stdout.strip().splitlines()[-1] == "False"
 
 
+def _python_with_a_bare_environment(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` as gunicorn would start: the real settings, no DEBUG, no key."""
+    kept = {k: os.environ[k] for k in ("PATH", "HOME", "DATABASE_URL") if k in os.environ}
+    return subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**kept, "DJANGO_SETTINGS_MODULE": "servicedesk.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+START_WEB = "import servicedesk.wsgi"  # what gunicorn and runserver load first
+
+
 def test_start_up_without_secret_key_fails_naming_it_when_debug_is_unset():
-    # when: neither DEBUG nor SECRET_KEY is set
-    result = _manage_with_a_bare_environment("check")
+    # when: neither DEBUG nor SECRET_KEY is set, the web process starts
+    result = _python_with_a_bare_environment(START_WEB)
 
     # then: start-up stops, and the message says what is missing
     assert result.returncode != 0, result.stdout
@@ -143,9 +160,28 @@ def test_start_up_without_secret_key_fails_naming_it_when_debug_is_unset():
     assert "SECRET_KEY is not set" in last_line
 
 
+def test_the_deploy_check_names_a_missing_secret_key():
+    # when
+    result = _manage_with_a_bare_environment("check", "--deploy")
+
+    # then
+    assert result.returncode != 0, result.stdout
+    assert "servicedesk.E001" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    # when: the release tooling, on a fresh machine with nothing set
+    result = _manage_with_a_bare_environment("makemigrations", "--check", "--dry-run")
+
+    # then: it works, and production still keeps DEBUG off
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 @pytest.mark.parametrize("secret_key", ["", "   "])
 def test_start_up_with_an_empty_secret_key_fails_when_debug_is_off(secret_key):
-    result = _manage_with_a_bare_environment("check", DEBUG="0", SECRET_KEY=secret_key)
+    result = _python_with_a_bare_environment(START_WEB, DEBUG="0", SECRET_KEY=secret_key)
 
     assert result.returncode != 0, result.stdout
     assert "SECRET_KEY is not set" in result.stderr
@@ -175,3 +211,24 @@ def test_the_deploy_check_security_md_mentions_is_in_the_suite():
     # SECURITY.md: "check --deploy --fail-level WARNING passes … it runs in the test suite".
     source = (ROOT / "tests" / "security" / "test_auth.py").read_text()
     assert '"check", "--deploy", "--fail-level", "WARNING"' in source
+
+
+@pytest.mark.parametrize("process", [["worker", "--pool", "solo"], ["beat", "-s", "/dev/null"]])
+def test_celery_worker_and_beat_refuse_to_start_without_a_secret_key(process):
+    # given: neither DEBUG nor SECRET_KEY (REDIS_URL need not answer: they stop before)
+    kept = {k: os.environ[k] for k in ("PATH", "HOME", "DATABASE_URL") if k in os.environ}
+
+    # when
+    result = subprocess.run(  # noqa: S603 (the project's own celery)
+        [str(Path(sys.executable).with_name("celery")), "-A", "servicedesk", *process],
+        cwd=ROOT,
+        env={**kept, "DJANGO_SETTINGS_MODULE": "servicedesk.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    # then
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stdout + result.stderr
