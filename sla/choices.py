@@ -13,3 +13,10 @@ class Priority(models.TextChoices):
 class CalendarDayKind(models.TextChoices):
     HOLIDAY = "holiday", _("Holiday (no work)")
     WORKDAY = "workday", _("Adjusted working day")
+
+
+class RetriageRule(models.TextChoices):
+    """What a priority change does to a clock that is still running."""
+
+    RESTART = "restart", _("Restart unmet clocks at the change; never shorten a promise")
+    FROM_SUBMISSION = "from_submission", _("Recalculate from the filing time")

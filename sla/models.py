@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.lib.business_hours import CalendarError, parse_hours
-from sla.choices import CalendarDayKind, Priority
+from sla.choices import CalendarDayKind, Priority, RetriageRule
 
 WEEKDAY_NAMES = [
     _("Monday"),
@@ -147,6 +147,12 @@ class SlaPolicy(models.Model):
     resolve_24x7 = models.BooleanField(_("resolution clock runs 24x7"), default=False)
     warn_percent = models.PositiveSmallIntegerField(
         _("warn at (percent of the budget)"), default=80
+    )
+    retriage_rule = models.CharField(
+        _("when a ticket is moved to this priority"),
+        max_length=16,
+        choices=RetriageRule.choices,
+        default=RetriageRule.RESTART,
     )
 
     class Meta:

@@ -55,6 +55,12 @@ class ClosedAs(models.TextChoices):
     NONE = "", _("Open")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+class LinkKind(models.TextChoices):
+    RELATED = "related", _("Related")
+    FOLLOW_UP = "follow_up", _("Follow-up of")
 
 
 class MessageKind(models.TextChoices):
@@ -84,6 +90,13 @@ class EventKind(models.TextChoices):
     SLA_RESUMED = "sla_resumed", _("Resolution clock resumed")
     SLA_RECALCULATED = "sla_recalculated", _("SLA deadlines recalculated")
     SLA_BREACHED = "sla_breached", _("SLA deadline missed")
+    REOPENED = "reopened", _("Reopened")
+    LINKED = "linked", _("Related ticket linked")
+    UNLINKED = "unlinked", _("Related ticket unlinked")
+    MERGED_INTO = "merged_into", _("Closed as duplicate")
+    MERGED_FROM = "merged_from", _("Duplicate merged in")
+    WATCHER_ADDED = "watcher_added", _("Follower added")
+    WATCHER_REMOVED = "watcher_removed", _("Follower removed")
 
 
 OPEN_STATES = frozenset(

@@ -9,6 +9,8 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
@@ -24,6 +26,7 @@ from tickets.choices import (
     ClosedAs,
     EventKind,
     Impact,
+    LinkKind,
     MessageKind,
     Priority,
     RootCauseType,
@@ -209,6 +212,21 @@ class Ticket(FSMModelMixin, models.Model):
     # paused); the queue sorts on it through an index.
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
 
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    # Full-text search (tickets/search.py keeps them): jieba-segmented words in the
+    # 'simple' configuration. ``search_document`` holds what the requester may read
+    # (number, title, description, public replies, requester, asset); ``search_notes``
+    # holds the internal notes, matched for staff only.
+    search_document = SearchVectorField(null=True, editable=False)
+    search_notes = SearchVectorField(null=True, editable=False)
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("ticket")
@@ -243,6 +261,11 @@ class Ticket(FSMModelMixin, models.Model):
                 name="tickets_open_tabs",
                 condition=Q(state__in=sorted(OPEN_STATES)),
             ),
+            GinIndex(fields=["search_document"], name="tickets_search_document"),
+            GinIndex(fields=["search_notes"], name="tickets_search_notes"),
+            # Partial numbers ("0001") and words inside a title, by trigram.
+            GinIndex(fields=["number"], opclasses=["gin_trgm_ops"], name="tickets_number_trgm"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="tickets_title_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -474,8 +497,110 @@ class SlaEvent(models.Model):
         return self.kind in (SlaEventKind.RESPONSE_BREACH, SlaEventKind.RESOLUTION_BREACH)
 
 
+class TicketLink(models.Model):
+    """Two tickets about the same thing, shown on both (a follow-up points to its origin)."""
+
+    from_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    to_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=16, choices=LinkKind.choices, default=LinkKind.RELATED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_ticket", "to_ticket"], name="tickets_link_once"),
+            models.CheckConstraint(
+                condition=~Q(from_ticket=F("to_ticket")), name="tickets_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_ticket_id}->{self.to_ticket_id} ({self.kind})"
+
+
+class Watcher(models.Model):
+    """Someone who follows a ticket and hears its public updates (CC)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watched_tickets"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="tickets_watch_once")
+        ]
+        indexes = [models.Index(fields=["user"], name="tickets_watcher_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.ticket_id}"
+
+
+class CannedReply(models.Model):
+    """A reusable reply text; ``owner`` empty means shared with every engineer."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        verbose_name=_("owner"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"), max_length=TEXT_MAX)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        indexes = [models.Index(fields=["owner", "title"], name="tickets_canned_by_owner")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedView(models.Model):
+    """A named set of queue filters, shown as its owner's own tab of the queue."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="tickets_saved_view_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 __all__ = [
     "Attachment",
+    "CannedReply",
     "Category",
     "Message",
     "SlaEvent",
@@ -483,4 +608,7 @@ __all__ = [
     "Ticket",
     "TicketCounter",
     "TicketEvent",
+    "TicketLink",
+    "SavedView",
+    "Watcher",
 ]
