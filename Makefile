@@ -26,7 +26,7 @@ test: setup ## Lint, import layers, types, Django checks, missing migrations, th
 	.venv/bin/mypy
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
-	.venv/bin/pytest -q
+	.venv/bin/pytest -q -n 2
 
 .PHONY: scan
 scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/
@@ -69,10 +69,11 @@ BENCH_DB ?= servicedesk_bench
 bench-data: setup ## Generate N tickets (default 1,000,000) into $(BENCH_DB); idempotent
 	$(PY) bench/generate.py --n $(N) --db $(BENCH_DB)
 
-bench: bench-data ## Every scenario against $(BENCH_DB) via gunicorn + wrk; writes bench/results/<date>.md
+bench: bench-data ## Every scenario (search too) against $(BENCH_DB) via gunicorn + wrk; writes bench/results/<date>.md
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk not found (apt-get install -y wrk): throughput is skipped"
 	$(PY) bench/run.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
+	$(PY) bench/search.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
 
 bench-peer: setup ## The shared scenarios against django-helpdesk (own venv and database) at 20,000 tickets
 	$(PY) bench/peer_compare.py

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils import translation
+
 from accounts.models import Department, Site, User
 from accounts.roles import Role, assign_role
 
@@ -133,8 +135,17 @@ def summary(context: Context) -> list[str]:
 
 
 def logins() -> list[tuple[str, str, str, str]]:
-    """(username, name, role, password) of every demo account, for the logins table."""
-    return [(u.username, u.display_name, str(Role(u.role).label), DEMO_PASSWORD) for u in USERS]
+    """(username, name, role, password) of every demo account, for the logins table; the role
+    in Chinese and English, for whoever reads the terminal."""
+
+    def role(value: str) -> str:
+        with translation.override("zh-hans"):
+            chinese = str(Role(value).label)
+        with translation.override("en"):
+            english = str(Role(value).label)
+        return f"{chinese} / {english}"
+
+    return [(u.username, u.display_name, role(u.role), DEMO_PASSWORD) for u in USERS]
 
 
 # --- loading ------------------------------------------------------------------------

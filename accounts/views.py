@@ -24,18 +24,25 @@ from accounts.models import User
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch the interface language; kept on the user so it follows them to every device."""
+    """Switch the interface language; kept on the user so it follows them to every device.
+
+    ``auto`` forgets the choice: the browser's language applies again.
+    """
     language = request.POST.get("language", "")
-    if language not in dict(settings.LANGUAGES):
+    follow_browser = language == "auto"
+    if not follow_browser and language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     if request.user.is_authenticated:
-        services.set_user_language(request.user, language)
-    activate(language)
+        services.set_user_language(request.user, "" if follow_browser else language)
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True)
+    if follow_browser:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
+    else:
+        activate(language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True)
     return response
 
 

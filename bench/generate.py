@@ -156,15 +156,15 @@ def priority_case() -> str:
     return f"CASE WHEN is_security THEN 'high' {whens} END"
 
 
-def drop_indexes(cursor) -> list[str]:
-    """Drop the secondary (non-constraint) indexes of the loaded tables; return their DDL."""
+def drop_indexes(cursor, tables: list[str] = LOADED_TABLES) -> list[str]:
+    """Drop the secondary (non-constraint) indexes of ``tables``; return their DDL."""
     cursor.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
         WHERE i.tablename = ANY(%s) AND NOT EXISTS (
             SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
         """,
-        [LOADED_TABLES],
+        [tables],
     )
     found = cursor.fetchall()
     for name, _ in found:
@@ -549,6 +549,172 @@ def load_messages_and_events(cursor, n: int, started: float) -> None:
     log("events", started)
 
 
+SEARCH_VERSION = "2"
+# Generated texts end in a running number: "打印机无法打印 (123)", "… Ticket body 123.",
+# "…请帮忙看看。(4)". Each template (the text without it) is cut by jieba once, in Python;
+# PostgreSQL appends the number.
+TITLE_NUMBER = r" \((\d+)\)$"
+DESCRIPTION_NUMBER = r" (\d+)\.$"
+MESSAGE_NUMBER = r"\((\d+)\)$"
+CONSTANT_FIELDS = (
+    "affected_system",
+    "scenario",
+    "root_cause",
+    "impact_scope",
+    "solution_plan",
+    "solution",
+    "verification_note",
+    "cancel_reason",
+)
+
+
+def search_filled(cursor) -> bool:
+    cursor.execute("SELECT value FROM bench_meta WHERE key = 'search'")
+    row = cursor.fetchone()
+    return bool(row and row[0] == SEARCH_VERSION)
+
+
+def fill_search(cursor, started: float) -> None:
+    """The search vectors of every loaded ticket, as ``tickets.search`` would write them.
+
+    jieba cuts each distinct template once (a few dozen texts and the people's names);
+    one ``UPDATE`` assembles every ticket's vectors from those words and the numbers in
+    its texts. Then a sample is rebuilt by ``tickets.search`` itself and compared.
+    """
+    from tickets import search
+
+    cursor.execute("SET work_mem = '512MB'")
+    cursor.execute("SET maintenance_work_mem = '1GB'")
+    cursor.execute("SET synchronous_commit = off")
+    templates: set[str] = set()
+    for column, table, pattern in (
+        ("title", "tickets_ticket", TITLE_NUMBER),
+        ("description", "tickets_ticket", DESCRIPTION_NUMBER),
+        ("body", "tickets_message", MESSAGE_NUMBER),
+    ):
+        cursor.execute(f"SELECT DISTINCT regexp_replace({column}, %s, '') FROM {table}", [pattern])
+        templates.update(r[0] for r in cursor.fetchall())
+    for field in CONSTANT_FIELDS:
+        cursor.execute(f"SELECT DISTINCT {field} FROM tickets_ticket")
+        templates.update(r[0] for r in cursor.fetchall())
+    cursor.execute("DROP TABLE IF EXISTS bench_words, bench_user_words, bench_msg_words")
+    cursor.execute("CREATE TEMP TABLE bench_words (template text PRIMARY KEY, words text)")
+    rows = [(t, " ".join(search.words(t))) for t in sorted(templates)]
+    cursor.executemany("INSERT INTO bench_words VALUES (%s, %s)", rows)
+    cursor.execute("CREATE TEMP TABLE bench_user_words (id bigint PRIMARY KEY, words text)")
+    cursor.execute(
+        "SELECT id, username, display_name, first_name, last_name FROM accounts_user "
+        "WHERE id IN (SELECT DISTINCT requester_id FROM tickets_ticket)"
+    )
+    users = [(r[0], " ".join(w for part in r[1:] for w in search.words(part))) for r in cursor]
+    with cursor.cursor.copy("COPY bench_user_words FROM STDIN") as copy:
+        for user in users:
+            copy.write_row(user)
+    log(f"search words: {len(rows)} templates, {len(users)} requesters cut by jieba", started)
+    cursor.execute(
+        """
+        CREATE TEMP TABLE bench_msg_words AS
+        SELECT m.ticket_id,
+          string_agg(CASE WHEN m.kind = 'public' THEN w.words || ' ' || substring(m.body from %(n)s) END,
+                     ' ' ORDER BY m.created_at, m.id) AS d,
+          string_agg(CASE WHEN m.kind = 'internal' THEN w.words || ' ' || substring(m.body from %(n)s) END,
+                     ' ' ORDER BY m.created_at, m.id) AS n
+        FROM tickets_message m JOIN bench_words w ON w.template = regexp_replace(m.body, %(n)s, '')
+        GROUP BY m.ticket_id
+        """,
+        {"n": MESSAGE_NUMBER},
+    )
+    cursor.execute("CREATE UNIQUE INDEX ON bench_msg_words (ticket_id)")
+    log("search words of the messages", started)
+    joins = " ".join(
+        f"LEFT JOIN bench_words w_{f} ON w_{f}.template = t.{f}" for f in CONSTANT_FIELDS
+    )
+    # The ticket's own texts (weight C); the device is with the people (B).
+    own = " || ' ' || ".join(f"coalesce(w_{f}.words, '')" for f in CONSTANT_FIELDS[1:])
+    cursor.execute(
+        f"""
+        UPDATE tickets_ticket AS u SET
+          search_document =
+            setweight(to_tsvector('simple', substr(t.number, 4, 8) || ' '
+              || substr(t.number, 13) || ' ' || wt.words || ' '
+              || coalesce(substring(t.title from %(title)s), '')), 'A')
+            || setweight(to_tsvector('simple', uw.words || ' ' || coalesce(w_affected_system.words, '')), 'B')
+            || setweight(to_tsvector('simple', wd.words || ' '
+              || coalesce(substring(t.description from %(description)s), '') || ' ' || {own}), 'C')
+            || setweight(to_tsvector('simple', coalesce(mw.d, '')), 'D'),
+          search_notes = CASE WHEN coalesce(mw.n, '') = '' THEN NULL
+                              ELSE to_tsvector('simple', mw.n) END
+        FROM tickets_ticket t
+        JOIN bench_words wt ON wt.template = regexp_replace(t.title, %(title)s, '')
+        JOIN bench_words wd ON wd.template = regexp_replace(t.description, %(description)s, '')
+        JOIN bench_user_words uw ON uw.id = t.requester_id
+        LEFT JOIN bench_msg_words mw ON mw.ticket_id = t.id
+        {joins}
+        WHERE u.id = t.id
+        """,
+        {"title": TITLE_NUMBER, "description": DESCRIPTION_NUMBER},
+    )
+    log(f"search vectors of {cursor.rowcount} tickets", started)
+
+
+def check_search_sample(cursor, started: float, size: int = 200) -> None:
+    """Rebuild a sample with ``tickets.search`` and compare: the bench must measure the
+    vectors the application writes."""
+    from tickets import search
+
+    cursor.execute(
+        "SELECT id FROM tickets_ticket WHERE id %% 4999 = 1 OR id IN "
+        "(SELECT ticket_id FROM tickets_message WHERE kind = 'internal' LIMIT 20) "
+        "ORDER BY id LIMIT %s",
+        [size],
+    )
+    ids = [r[0] for r in cursor.fetchall()]
+    cursor.execute(
+        "CREATE TEMP TABLE bench_search_check AS SELECT id, search_document, search_notes "
+        "FROM tickets_ticket WHERE id = ANY(%s)",
+        [ids],
+    )
+    search._write(search._documents(ids))
+    cursor.execute(
+        "SELECT count(*) FROM tickets_ticket t JOIN bench_search_check c USING (id) "
+        "WHERE t.search_document IS DISTINCT FROM c.search_document "
+        "OR t.search_notes IS DISTINCT FROM c.search_notes"
+    )
+    (differ,) = cursor.fetchone()
+    cursor.execute("DROP TABLE bench_search_check")
+    if differ:
+        raise SystemExit(
+            f"{differ} of {len(ids)} generated search vectors differ from tickets.search"
+        )
+    log(f"search vectors: a sample of {len(ids)} matches tickets.search exactly", started)
+
+
+def add_search(db: str, started: float) -> None:
+    """Fill the search vectors of an already loaded database: the tickets' secondary
+    indexes are dropped for the UPDATE and rebuilt after the table is rewritten."""
+    import psycopg
+    from django.db import connection, transaction
+
+    from bench.common import db_url
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        ddl = drop_indexes(cursor, ["tickets_ticket"])
+        fill_search(cursor, started)
+        check_search_sample(cursor, started)
+        cursor.execute("DELETE FROM bench_meta WHERE key = 'search'")
+        cursor.execute("INSERT INTO bench_meta VALUES ('search', %s)", [SEARCH_VERSION])
+    connection.close()
+    with psycopg.connect(db_url(db), autocommit=True) as conn:
+        # Every row was rewritten: give the space back before the indexes come back.
+        conn.execute("VACUUM FULL tickets_ticket")
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        for statement in ddl:
+            conn.execute(statement)
+        conn.execute("VACUUM (ANALYZE) tickets_ticket")
+    log(f"search vectors filled, {len(ddl)} ticket indexes rebuilt", started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -565,7 +731,13 @@ def main() -> None:
     log(f"database {args.db} {'created and ' if created else ''}migrated", started)
     with connection.cursor() as cursor:
         if not args.force and already_loaded(cursor, args.n):
-            print(f"{args.db} already holds {args.n} generated tickets (v{VERSION}); nothing to do")
+            if search_filled(cursor):
+                print(
+                    f"{args.db} already holds {args.n} generated tickets (v{VERSION}) "
+                    "with their search vectors; nothing to do"
+                )
+            else:
+                add_search(args.db, started)
             return
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -575,6 +747,7 @@ def main() -> None:
         load_tickets(cursor, args.n, now, started)
         open_ticket_sla(cursor, now, started)
         load_messages_and_events(cursor, args.n, started)
+        fill_search(cursor, started)
         cursor.execute("SET session_replication_role = origin")
         for statement in ddl:
             cursor.execute(statement)
@@ -584,9 +757,11 @@ def main() -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
+        check_search_sample(cursor, started)
         cursor.execute(
-            "INSERT INTO bench_meta VALUES ('n', %s), ('version', %s), ('now', %s), ('done', '1')",
-            [str(args.n), VERSION, now.isoformat()],
+            "INSERT INTO bench_meta VALUES ('n', %s), ('version', %s), ('now', %s), ('done', '1'),"
+            " ('search', %s)",
+            [str(args.n), VERSION, now.isoformat(), SEARCH_VERSION],
         )
     connection.close()
     import psycopg
@@ -594,6 +769,8 @@ def main() -> None:
     from bench.common import db_url
 
     with psycopg.connect(db_url(args.db), autocommit=True) as conn:
+        # The search vectors rewrote every ticket row: give the space back.
+        conn.execute("VACUUM FULL tickets_ticket")
         conn.execute("VACUUM (ANALYZE)")
         stats = conn.execute(
             "SELECT (SELECT count(*) FROM tickets_ticket), "

@@ -16,17 +16,31 @@ if [[ "$DEBUG" == 1 ]]; then
 fi
 
 scripts/setup.sh
-.venv/bin/python manage.py load_demo --if-empty
+DEMO_URL="http://127.0.0.1:$PORT" .venv/bin/python manage.py load_demo --if-empty
 
 mkdir -p var/log
+# Job control: each background job gets its own process group, so stopping one stops all of
+# its children too (runserver's auto-reloader runs the server in a child process), and
+# SIGINT is not ignored by them as it is for background jobs of a script without it.
+set -m
 pids=()
 stop_all() {
     trap - EXIT INT TERM
-    if [[ ${#pids[@]} -gt 0 ]]; then
-        echo "run: stopping (${pids[*]})"
-        kill "${pids[@]}" 2>/dev/null || true
-        wait "${pids[@]}" 2>/dev/null || true
-    fi
+    [[ ${#pids[@]} -gt 0 ]] || return 0
+    echo "run: stopping web, worker and beat"
+    local pid waited=0
+    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    # A Celery worker finishes its running task on TERM; after 5 s nobody is waited for.
+    while [[ $waited -lt 50 ]]; do
+        local alive=0
+        for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+        [[ $alive -eq 1 ]] || break
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    echo "run: stopped"
 }
 trap stop_all EXIT
 trap 'stop_all; exit 130' INT

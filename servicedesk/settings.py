@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
-    "axes",
+    "accounts.axes_config.SignInProtectionConfig",  # django-axes, named for people
     "csp",
     "accounts",
     "sla",
@@ -316,6 +316,9 @@ if ATTACHMENTS_REQUEST_MB < TICKETS_MAX_ATTACHMENT_MB:
 # limit, so someone who picks a few files too many is told the limit by name instead.
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_REQUEST
 TICKETS_AUTO_VERIFY_DAYS = env_int("TICKETS_AUTO_VERIFY_DAYS", 3)
+# A requester may reopen a ticket closed as completed for this many calendar days after
+# closing; later, "report a related problem" files a follow-up linked to it.
+TICKETS_REOPEN_DAYS = env_int("TICKETS_REOPEN_DAYS", 7)
 TICKETS_QUEUE_PAGE_SIZE = env_int("TICKETS_QUEUE_PAGE_SIZE", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -325,4 +328,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own console handler (DEBUG only) would print every django.* line a second
+    # time ("Watching for file changes" twice under make run): the root handler is enough.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -1,9 +1,15 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from tickets import views as ticket_views
+
+# The admin is the service desk's, in the reader's language (not "Django administration").
+admin.site.site_header = _("IT Service Desk administration")
+admin.site.site_title = _("IT Service Desk administration")
+admin.site.index_title = _("Settings and records")
 
 urlpatterns = [
     path("", ticket_views.home, name="home"),

@@ -199,6 +199,17 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_select_related = ("calendar",)
 
 
+RETRIAGE_HELP = _(
+    "Applies when a ticket is moved to this priority. Restart (the default): a clock not yet "
+    "met (no response yet, not yet resolved) starts again at the change with this priority's "
+    "budget, on the ticket's calendar; the time already spent stays in the SLA explanation, a "
+    "lower priority never makes a deadline earlier than the one already promised, and the "
+    "change itself never makes the ticket overdue. Recalculate from the filing time: both "
+    "deadlines are worked out as if the ticket had been filed with this priority, so it can be "
+    "overdue at once; the next SLA sweep records and announces the breach."
+)
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
     list_display = (
@@ -208,4 +219,15 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
         "resolve_minutes",
         "resolve_24x7",
         "warn_percent",
+        "retriage_rule",
     )
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: SlaPolicy | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[SlaPolicy]]:
+        kwargs.setdefault("help_texts", {})["retriage_rule"] = RETRIAGE_HELP
+        return super().get_form(request, obj, change, **kwargs)

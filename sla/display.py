@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 
 
 def duration_text(seconds: int) -> str:
-    """``1 h 5 min`` / ``12 min`` / ``2 d 3 h``, rounded to the minute."""
+    """``1 h 5 min`` / ``12 min`` / ``2 d 3 h`` / ``8 h``, rounded to the minute; a zero
+    smaller unit is left out ("8 小时", not "8 小时 0 分钟" or "480 分钟")."""
     minutes = max(0, seconds) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
+        if not hours:
+            return _("%(d)d d") % {"d": days}
         return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
     if hours:
+        if not mins:
+            return _("%(h)d h") % {"h": hours}
         return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
     return _("%(m)d min") % {"m": mins}
 

@@ -3,7 +3,7 @@
 The lifecycle transitions are the FSM declarations on ``Ticket`` (source
 states and ``permission=``), asked through django-fsm's public API. The
 actions outside the FSM (replies, notes, holds, priority, reassignment, edits,
-files) are declared once below: who may, and in which states. Adding a
+files, links) are declared once below: who may, and in which states. Adding a
 transition or an action is a change here or on the model, plus its tests.
 """
 
@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     REJECT_FIX = "reject_fix", _("Reject the fix")
     CLOSE = "close", _("Close")
     CANCEL = "cancel", _("Cancel")
+    CLOSE_AS_DUPLICATE = "close_as_duplicate", _("Merge as a duplicate")
+    REOPEN = "reopen", _("Reopen")
     # everything else a person does to a ticket
     REQUEST_INFO = "request_info", _("Ask for information")
     REPLY = "reply", _("Reply")
@@ -42,6 +44,7 @@ class Action(models.TextChoices):
     EDIT = "edit", _("Edit details")
     PRIORITY = "priority", _("Change priority")
     ASSIGN = "assign", _("Reassign")
+    LINK = "link", _("Link related tickets")
 
 
 TRANSITIONS = frozenset(
@@ -53,6 +56,8 @@ TRANSITIONS = frozenset(
         Action.REJECT_FIX,
         Action.CLOSE,
         Action.CANCEL,
+        Action.CLOSE_AS_DUPLICATE,
+        Action.REOPEN,
     }
 )
 
@@ -126,6 +131,8 @@ RULES: dict[str, Rule] = {
     Action.ASSIGN: Rule(
         permissions.can_assign, _can_reassign, _("Only a tech lead assigns tickets.")
     ),
+    # Links are references, allowed in every state (a closed ticket is the usual target).
+    Action.LINK: Rule(permissions.can_work, lambda ticket: None, _("Only engineers link tickets.")),
 }
 
 

@@ -18,6 +18,7 @@ import mimetypes
 import re
 import unicodedata
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,16 @@ _KEPT_TYPES = {
     "text/plain",
     "application/zip",
 }
+# Programs and scripts that run when opened on Windows or macOS: refused, whatever the
+# browser says the type is, and files that start like a Windows program (``MZ``) too.
+# Logs, screenshots, documents and archives are what a desk needs.
+BLOCKED_SUFFIXES = frozenset(
+    {
+        ".exe", ".com", ".bat", ".cmd", ".msi", ".msp", ".scr", ".pif", ".cpl", ".dll",
+        ".sys", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".ps1", ".psm1",
+        ".lnk", ".reg", ".jar", ".app", ".apk", ".dmg", ".pkg", ".iso",
+    }
+)  # fmt: skip
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
@@ -122,3 +133,31 @@ def validate_upload(upload: UploadedFile[bytes], *, field: str = "attachments") 
         )
     if upload.size == 0:
         raise ValidationError({field: _("%(name)s is empty.") % {"name": upload.name}})
+    if is_program(upload):
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s is a program or script: these cannot be attached. "
+                    "Send a screenshot or the log instead."
+                )
+                % {"name": clean_filename(upload.name or "")}
+            }
+        )
+
+
+def is_program(upload: UploadedFile[bytes]) -> bool:
+    """A file that would run when opened: by its name, or by a Windows program's header."""
+    suffix = PurePath(clean_filename(upload.name or "")).suffix.lower()
+    if suffix in BLOCKED_SUFFIXES:
+        return True
+    head: bytes = upload.read(2)
+    upload.seek(0)
+    return head == b"MZ"
+
+
+def upload_hint() -> str:
+    """What the upload field says before anyone picks a file."""
+    return _(
+        "Up to %(count)d files, each at most %(limit)d MB: screenshots, PDF, logs, documents, "
+        "archives. Programs and scripts (.exe, .bat, .ps1 …) are refused."
+    ) % {"count": files_per_request(), "limit": max_attachment_bytes() // MB}

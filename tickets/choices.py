@@ -146,3 +146,11 @@ class TicketNotice(models.TextChoices):
     RESPONSE_BREACH = "response_breach", _("Response overdue")
     RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
     RESOLUTION_BREACH = "resolution_breach", _("Resolution overdue")
+    # Followers (CC) hear the public side of a ticket, in words meant for them.
+    FOLLOWING = "following", _("You were added as a follower")
+    FOLLOWED_ACCEPTED = "followed_accepted", _("A ticket you follow was accepted")
+    FOLLOWED_RESOLVED = "followed_resolved", _("A ticket you follow was resolved")
+    FOLLOWED_UPDATE = "followed_update", _("A ticket you follow was updated")
+    MERGED = "ticket_merged", _("A duplicate ticket was merged into yours")
+    DUPLICATE = "ticket_duplicate", _("Your ticket was closed as a duplicate")
+    REOPENED = "ticket_reopened", _("A ticket you handled was reopened")

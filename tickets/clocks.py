@@ -13,6 +13,7 @@ from typing import Any
 
 from sla import rules
 from sla.calendars import calendar_for_site, policy_for
+from sla.choices import RetriageRule
 from tickets import milestones
 from tickets.choices import EventKind
 from tickets.models import Ticket, TicketEvent
@@ -139,16 +140,44 @@ def pause(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | Non
     return {"reason": reason, "resolution_due_at": _iso(ticket.resolution_due_at)}
 
 
+def _hold_counted_from(ticket: Ticket) -> dt.datetime | None:
+    """Where the open hold starts counting: when the clock paused, or later if a priority
+    change restarted the resolution clock during the hold (the restarted budget starts at
+    the change; the hold before it moved a deadline that no longer applies)."""
+    paused_at = ticket.sla_paused_at
+    if paused_at is None:
+        return None
+    last = (
+        TicketEvent.objects.filter(
+            ticket=ticket, kind=EventKind.SLA_RECALCULATED, at__gte=paused_at
+        )
+        .order_by("-at", "-pk")
+        .values_list("at", "data")
+        .first()
+    )
+    if last and last[1].get("resolution") in (rules.RESTARTED, rules.KEPT):
+        return max(paused_at, last[0])
+    return paused_at
+
+
 def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | None:
-    """Resume: the deadline moves by exactly the working time the clock was paused."""
-    if ticket.sla_paused_at is None:
+    """Resume: the deadline moves by exactly the working time the clock was held."""
+    since = _hold_counted_from(ticket)
+    if since is None or ticket.sla_paused_at is None:
         return None
     policy = policy_for(ticket.priority)
-    held = rules.held_between(ticket.sla_paused_at, now, policy, calendar_for_site(ticket.site_id))
+    calendar = calendar_for_site(ticket.site_id)
+    held = rules.held_between(since, now, policy, calendar)
     old_due = ticket.resolution_due_at
     ticket.held_seconds = _remeasure_held(ticket, (ticket.sla_paused_at, now))
     ticket.sla_paused_at = None
-    _apply_deadlines(ticket)
+    if ticket.resolution_due_at and ticket.resolution_warn_at:
+        moved = rules.moved_by_hold(
+            rules.Target(ticket.resolution_due_at, ticket.resolution_warn_at),
+            held,
+            rules.resolution_calendar(policy, calendar),
+        )
+        ticket.resolution_due_at, ticket.resolution_warn_at = moved.due_at, moved.warn_at
     _forget_breaches_not_due(ticket, now)
     refresh_next_check(ticket)
     return {
@@ -159,16 +188,93 @@ def resume(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any] | No
     }
 
 
-def recalculate(ticket: Ticket, now: dt.datetime, reason: str) -> dict[str, Any]:
-    """New deadlines from the submission time under the ticket's (new) priority."""
+def _elapsed(ticket: Ticket, now: dt.datetime, old: rules.Policy) -> tuple[int, int]:
+    """Working time each clock ran before a priority change, on the old policy's clocks,
+    time on hold left out (finished holds and the open one)."""
+    calendar = calendar_for_site(ticket.site_id)
+    submitted = ticket.submitted_at
+    response = rules.elapsed_seconds(
+        submitted, ticket.accepted_at or now, rules.response_calendar(old, calendar)
+    )
+    held = ticket.held_seconds
+    if ticket.sla_paused_at is not None:
+        held += rules.held_between(ticket.sla_paused_at, now, old, calendar)
+    resolution = rules.elapsed_seconds(
+        submitted, now, rules.resolution_calendar(old, calendar), held
+    )
+    return response, resolution
+
+
+def _restart_clocks(ticket: Ticket, now: dt.datetime, old: rules.Policy) -> tuple[str, str]:
+    """The ``restart`` rule on both clocks; what happened to each (``rules.RESTARTED`` …)."""
+    policy = policy_for(ticket.priority)
+    calendar = calendar_for_site(ticket.site_id)
+    lowered = rules.is_lowered(old.priority, policy.priority)
+    response = rules.DONE
+    if ticket.accepted_at is None and ticket.state in milestones.RESPONSE_STATES:
+        was = _target(ticket.response_due_at, ticket.response_warn_at)
+        found, response = rules.restart(
+            was, rules.response_target(now, policy, calendar), lowered=lowered
+        )
+        ticket.response_due_at, ticket.response_warn_at = found.due_at, found.warn_at
+    resolution = rules.DONE
+    if ticket.state in milestones.RESOLUTION_STATES:
+        was = _target(ticket.resolution_due_at, ticket.resolution_warn_at)
+        if was is not None and ticket.sla_paused_at is not None:
+            # On hold: the old promise as it stands now (moved by the hold so far on the old
+            # policy's clock); the hold goes on from the change (``_hold_counted_from``).
+            held = rules.held_between(ticket.sla_paused_at, now, old, calendar)
+            was = rules.moved_by_hold(was, held, rules.resolution_calendar(old, calendar))
+        found, resolution = rules.restart(
+            was, rules.resolution_target(now, policy, calendar), lowered=lowered
+        )
+        ticket.resolution_due_at, ticket.resolution_warn_at = found.due_at, found.warn_at
+    return response, resolution
+
+
+def _target(due: dt.datetime | None, warn: dt.datetime | None) -> rules.Target | None:
+    return rules.Target(due, warn) if due and warn else None
+
+
+def reprioritise(ticket: Ticket, now: dt.datetime, *, previous: str, reason: str) -> dict[str, Any]:
+    """Apply the re-triage rule of the new priority's policy after ``ticket.priority`` changed
+    from ``previous``; return the ``sla_recalculated`` event's data, which the SLA
+    explanation reads (rule, what happened to each clock, time elapsed, old and new times).
+
+    ``restart``: a clock not yet met restarts at ``now`` with the new budget (a lowered
+    priority keeps the later promise), so nothing is overdue because of the change and no
+    breach is recorded by it. ``from_submission``: both recomputed from the filing time; a
+    deadline already past is breached at once, and the next sweep records it.
+
+    Changes fields on ``ticket`` only, so the priority form's preview runs it on an unsaved
+    copy and shows exactly what a save would store.
+    """
+    old = policy_for(previous)
+    policy = policy_for(ticket.priority)
     before = (ticket.response_due_at, ticket.resolution_due_at)
+    response_elapsed, resolution_elapsed = _elapsed(ticket, now, old)
     ticket.held_seconds = _remeasure_held(ticket)
-    _apply_deadlines(ticket)
+    if policy.retriage_rule == RetriageRule.FROM_SUBMISSION:
+        _apply_deadlines(ticket)
+        response = rules.RECALCULATED if ticket.accepted_at is None else rules.DONE
+        resolution = rules.RECALCULATED
+    else:
+        response, resolution = _restart_clocks(ticket, now, old)
     _forget_breaches_not_due(ticket, now)
     refresh_next_check(ticket)
     return {
         "reason": reason,
+        "rule": policy.retriage_rule,
+        "from_priority": previous,
         "priority": ticket.priority,
+        "response": response,
+        "resolution": resolution,
+        "response_elapsed_seconds": response_elapsed,
+        "resolution_elapsed_seconds": resolution_elapsed,
+        "respond_minutes": policy.respond_minutes,
+        "respond_24x7": policy.respond_24x7,
+        "resolve_minutes": policy.resolve_minutes,
+        "resolve_24x7": policy.resolve_24x7,
         "response_from": _iso(before[0]),
         "response_to": _iso(ticket.response_due_at),
         "resolution_from": _iso(before[1]),

@@ -28,6 +28,7 @@ from tickets import services
 from tickets.choices import STATE_STEPS, ClosedAs, TicketState
 from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.models import Ticket
+from tickets.services import canned
 
 # The tickets are spread over the last working days, one every DEMO_SPACING, so the
 # queue, the SLA clocks and the breaches look like a real desk's: the last ticket was
@@ -622,11 +623,41 @@ TICKETS = [
 # --- the hooks demo/registry.py calls ---------------------------------------------
 
 
+# Canned replies: (author, shared, title, text); placeholders are filled when inserted.
+CANNED_REPLIES = [
+    (
+        "tom",
+        True,
+        "已受理，正在处理",
+        "{requester_name}您好，工单 {ticket_number}（{ticket_title}）"
+        "已由 {engineer_name} 受理，有进展会第一时间告诉您。",
+    ),
+    (
+        "tom",
+        True,
+        "请确认是否已解决",
+        "{requester_name}您好，工单 {ticket_number} 的问题已处理，"
+        "请确认是否恢复正常；如仍有问题，请驳回并说明现象。谢谢！",
+    ),
+    (
+        "bob",
+        False,
+        "打印机重启步骤",
+        "{requester_name}您好，请关闭打印机电源，等待 30 秒后重新开机，"
+        "自检完成后打印一张测试页。如仍不行请回复本工单。——{engineer_name}",
+    ),
+]
+
+
 def load(context: Context) -> None:
     count = len(TICKETS)
     for index, spec in enumerate(TICKETS):
         filed_at = context.now - DEMO_SPACING * (count - index)
         context.tickets.append(_ticket(spec, context, filed_at=filed_at))
+    for author, shared, title, body in CANNED_REPLIES:
+        canned.create_canned_reply(
+            actor=context.users[author], title=title, body=body, shared=shared
+        )
 
 
 def summary(context: Context) -> list[str]:

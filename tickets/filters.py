@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -28,6 +30,56 @@ from tickets.models import Category, Ticket
 from tickets.selectors import PRIORITY_RANK
 
 USERNAME_MAX = User._meta.get_field("username").max_length or 150
+# The blank choice of every filter: "All" (全部), never Django's "---------".
+ALL = _("All")
+# Indentation of a sub-category under its parent in a list of choices (kept by browsers,
+# unlike plain spaces).
+INDENT = "\u00a0" * 4
+
+
+def parents_first(categories: Iterable[Category]) -> list[tuple[Category, int]]:
+    """Categories as a tree, each parent followed by its children (any depth), with the
+    depth of each; siblings keep their given order (``sort_order``, then slug). A category
+    whose parent is not among them stands at the top level."""
+    items = list(categories)
+    present = {c.pk for c in items}
+    children: dict[int | None, list[Category]] = defaultdict(list)
+    for category in items:
+        children[category.parent_id if category.parent_id in present else None].append(category)
+    ordered: list[tuple[Category, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for category in children.get(parent, []):
+            ordered.append((category, depth))
+            walk(category.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+class CategoryTreeIterator(django_filters.fields.ModelChoiceIterator):  # type: ignore[misc]
+    """The category choices parents first, children indented under them (one query)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for category, depth in parents_first(self.queryset):
+            value, label = self.choice(category)
+            yield value, INDENT * depth + label
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+class CategoryTreeField(django_filters.fields.ModelChoiceField):  # type: ignore[misc]
+    iterator = CategoryTreeIterator
+
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.label
+
+
+class CategoryFilter(django_filters.ModelChoiceFilter):  # type: ignore[misc]  # no types
+    field_class = CategoryTreeField
 
 
 class FastSelect(forms.Select):
@@ -80,7 +132,7 @@ class ListSelect(FastSelect):
         self, name: str, value: list[str], attrs: dict[str, Any] | None = None
     ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         groups = super().optgroups(name, value, attrs)
-        blank = self.create_option(name, "", "---------", not value, 0)
+        blank = self.create_option(name, "", str(ALL), not value, 0)
         return [(None, [blank], 0), *groups]
 
 
@@ -147,27 +199,35 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
     priority = django_filters.MultipleChoiceFilter(
         choices=Priority.choices, label=_("Priority"), widget=ListSelect, distinct=False
     )
-    category = django_filters.ModelChoiceFilter(
+    category = CategoryFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
         label=_("Category"),
+        empty_label=ALL,
         widget=FastSelect,
     )
     site = django_filters.ModelChoiceFilter(
-        queryset=Site.objects.all(), to_field_name="code", label=_("Site"), widget=FastSelect
+        queryset=Site.objects.all(),
+        to_field_name="code",
+        label=_("Site"),
+        empty_label=ALL,
+        widget=FastSelect,
     )
     assignee = PersonFilter(
         queryset=people_nameable_by,
         to_field_name="username",
         label=_("Assignee"),
+        empty_label=ALL,
         widget=FastSelect,
     )
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned")
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine"))
-    waiting_on = django_filters.ChoiceFilter(choices=WaitingOn.choices, label=_("Waiting on"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Assigned to me"))
+    waiting_on = django_filters.ChoiceFilter(
+        choices=WaitingOn.choices, label=_("Waiting on"), empty_label=ALL
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     sort = django_filters.ChoiceFilter(
         choices=[
@@ -216,3 +276,26 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
         return qs.annotate(priority_rank=PRIORITY_RANK).order_by(
             *ORDERINGS.get(value, ORDERINGS["deadline"])
         )
+
+
+# The names the queue's querystring may carry (the filters above), in a fixed order.
+FILTER_KEYS = tuple(sorted(TicketFilter.base_filters))
+# The order the queue has when none is asked for: saying it changes nothing.
+DEFAULT_SORT = "deadline"
+
+
+def canonical_query(data: Mapping[str, Any], *, keep: Iterable[str] = ()) -> str:
+    """A querystring's filters in one spelling: only the queue's filter names (and ``keep``,
+    e.g. ``page``), no empty values, sorted by name, URL-encoded. Two querystrings that
+    filter alike read the same, so a saved view knows when it is the one shown; anything
+    else a URL carried is dropped, and so is the default order."""
+    getter = getattr(data, "getlist", None)
+    pairs: list[tuple[str, str]] = []
+    for key in sorted({*FILTER_KEYS, *keep}):
+        values = getter(key) if getter else [data.get(key)]
+        pairs.extend(
+            (key, str(v))
+            for v in values
+            if v is not None and str(v).strip() and (key, v) != ("sort", DEFAULT_SORT)
+        )
+    return urlencode(pairs, errors="replace")

@@ -6,14 +6,17 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.db.models import Model
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from assets.models import Asset
+from tickets.attachments import upload_hint
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Category, Message, Ticket
-from tickets.selectors import active_categories, engineers
+from tickets.selectors import categories_in_tree_order, engineers
 
 M = TypeVar("M", bound=Model)
 
@@ -59,12 +62,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+# The limits are read when the form is shown, so a changed setting is what people read.
+_upload_hint = lazy(upload_hint, str)
+
+
+def _length_hint(limit: int) -> Any:
+    return format_lazy(_("At most {limit} characters."), limit=f"{limit:,}")
+
+
 class MultipleFileField(forms.FileField):
-    """Zero or more files from one ``<input type=file multiple>``."""
+    """Zero or more files from one ``<input type=file multiple>``; says its limits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _upload_hint())
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -91,10 +103,17 @@ class TicketForm(StyledForm):
         label=_("What happened"),
         max_length=max_length(Ticket, "description"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("The fault as you see it: messages, error codes, what you already tried."),
+        help_text=format_lazy(
+            "{} {}",
+            _("The fault as you see it: messages, error codes, what you already tried."),
+            _length_hint(max_length(Ticket, "description")),
+        ),
     )
     asset = forms.ModelChoiceField(
-        label=_("My device"), queryset=Asset.objects.none(), required=False
+        label=_("My device"),
+        queryset=Asset.objects.none(),
+        required=False,
+        empty_label=_("Not listed, or not my own device"),
     )
     affected_system = forms.CharField(
         label=_("Device or system, model and version"),
@@ -120,17 +139,14 @@ class TicketForm(StyledForm):
     urgency = forms.ChoiceField(
         label=_("How bad is it"), choices=Urgency.choices, widget=forms.RadioSelect
     )
-    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none())
-    attachments = MultipleFileField(
-        label=_("Screenshots or logs"),
-        help_text=_("You can choose several files."),
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category")
     )
+    attachments = MultipleFileField(label=_("Screenshots or logs"))
 
     def __init__(self, *args: Any, requester: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "category", Category).queryset = active_categories().order_by(
-            "parent__sort_order", "sort_order"
-        )
+        _choice_field(self, "category", Category).queryset = categories_in_tree_order()
         assets = (
             Asset.objects.none() if requester is None else Asset.objects.filter(owner=requester)
         )
@@ -146,6 +162,7 @@ class CallForm(TicketForm):
     requester = forms.ModelChoiceField(
         label=_("Caller"),
         queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        empty_label=_("Choose the caller"),
         help_text=_("The person who called."),
     )
     contact = forms.CharField(
@@ -160,8 +177,8 @@ class CallForm(TicketForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("asset", None)
-        self.fields["title"].label = _("Fault type")
-        self.fields["title"].help_text = _("e.g. “Blue screen”.")
+        self.fields["title"].label = _("What the caller reports")
+        self.fields["title"].help_text = _("One line, e.g. “Blue screen when starting Outlook”.")
 
 
 class DiagnoseForm(StyledForm):
@@ -247,6 +264,7 @@ class ReplyForm(StyledForm):
         label=_("Message"),
         max_length=max_length(Message, "body"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_length_hint(max_length(Message, "body")),
     )
     internal = forms.BooleanField(label=_("Internal note (engineers only)"), required=False)
     attachments = MultipleFileField(label=_("Attach files"))
@@ -264,7 +282,9 @@ class AssignForm(StyledForm):
     """Dispatch (派单) or reassign (转派): the engineers of the queue, and why."""
 
     id_prefix = "asg"
-    assignee = forms.ModelChoiceField(label=_("Engineer"), queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(
+        label=_("Engineer"), queryset=User.objects.none(), empty_label=_("Choose an engineer")
+    )
     reason = forms.CharField(
         label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )

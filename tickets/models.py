@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -56,6 +57,12 @@ def _ticket_rule(rule: Callable[[Ticket, AnyUser], bool]) -> FsmPermission:
     transition is checked and the user its caller passed, so the cast is safe.
     """
     return cast("FsmPermission", rule)
+
+
+def _is_reopenable_now(ticket: models.Model) -> bool:
+    """The reopen window (``Ticket.reopen_until``) has not passed: a condition of ``reopen``
+    (typed over any model, as django-fsm's stub asks of a condition)."""
+    return isinstance(ticket, Ticket) and ticket.is_reopenable_now
 
 
 class Category(models.Model):
@@ -365,6 +372,55 @@ class Ticket(FSMModelMixin, models.Model):
         self.closed_at = now
         self.waiting_on = WaitingOn.NONE
 
+    @transition(
+        field=state,
+        source=sorted(OPEN_STATES),
+        target=S.CLOSED,
+        permission=_ticket_rule(permissions.can_work),
+    )
+    def close_as_duplicate(self, *, survivor: Ticket, now: dt.datetime) -> None:
+        """Merged into ``survivor`` (the service moves the conversation over)."""
+        self.closed_as = ClosedAs.DUPLICATE
+        self.duplicate_of = survivor
+        self.closed_at = now
+        self.waiting_on = WaitingOn.NONE
+
+    @transition(
+        field=state,
+        source=[S.VERIFIED, S.CLOSED],
+        target=S.DIAGNOSED,
+        permission=_ticket_rule(permissions.can_reopen),
+        conditions=[_is_reopenable_now],
+    )
+    def reopen(self, *, now: dt.datetime) -> None:
+        """Back to work with its history: the fix did not last (counted like a rejected fix)."""
+        self.reopen_count += 1
+        self.closed_as = ClosedAs.NONE
+        self.closed_at = None
+        self.verified_at = None
+        self.resolved_at = None
+        self.waiting_on = WaitingOn.NONE
+
+    @property
+    def reopen_until(self) -> dt.datetime | None:
+        """Until when a finished ticket may be reopened: ``TICKETS_REOPEN_DAYS`` calendar days
+        after it was closed as completed (or verified, while not yet closed); ``None`` for a
+        ticket still open, cancelled or merged, which never reopens."""
+        if self.state == S.CLOSED and self.closed_as == ClosedAs.COMPLETED:
+            finished = self.closed_at
+        elif self.state == S.VERIFIED:
+            finished = self.verified_at
+        else:
+            return None
+        if finished is None:
+            return None
+        return finished + dt.timedelta(days=settings.TICKETS_REOPEN_DAYS)
+
+    @property
+    def is_reopenable_now(self) -> bool:
+        until = self.reopen_until
+        return until is not None and timezone.now() <= until
+
 
 class Message(models.Model):
     """A public reply (seen by the requester) or an internal note (staff only)."""
@@ -457,6 +513,8 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         indexes = [models.Index(fields=["ticket", "at"], name="tickets_event_by_ticket")]
 
     def __str__(self) -> str:

@@ -56,7 +56,38 @@ def tell(
 
 
 def tell_requester(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:
+    """The requester, and the ticket's followers: they hear what the requester hears."""
     tell([ticket.requester], kind, ticket, event)
+    tell_watchers(kind, ticket, event, besides=[ticket.requester])
+
+
+# What followers are told under which kind: the requester's "please verify the fix" is
+# "a ticket you follow was resolved" to a colleague; anything not named is an update.
+_FOR_WATCHERS = {
+    TicketNotice.REPLY: TicketNotice.REPLY,
+    TicketNotice.INFO_PROVIDED: TicketNotice.REPLY,
+    TicketNotice.INFO_REQUESTED: TicketNotice.INFO_REQUESTED,
+    TicketNotice.ACCEPTED: TicketNotice.FOLLOWED_ACCEPTED,
+    TicketNotice.RESOLVED: TicketNotice.FOLLOWED_RESOLVED,
+}
+
+
+def tell_watchers(
+    kind: TicketNotice,
+    ticket: Ticket,
+    event: TicketEvent,
+    *,
+    besides: Iterable[User | None] = (),
+) -> None:
+    """The ticket's followers about a public event: never the one who acted, nor anyone in
+    ``besides`` (told already under their own kind). Only for events the requester may see:
+    an internal note is nobody's news outside the desk."""
+    if event.is_internal:
+        return
+    skip = {event.actor_id, *(person.pk for person in besides if person is not None)}
+    people = [w.user for w in ticket.watchers.select_related("user") if w.user_id not in skip]
+    if people:
+        tell(people, _FOR_WATCHERS.get(kind, TicketNotice.FOLLOWED_UPDATE), ticket, event)
 
 
 def tell_assignee(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:

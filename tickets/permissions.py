@@ -60,8 +60,17 @@ def is_requester_of(ticket: Ticket, user: AnyUser) -> bool:
     return bool(user.is_authenticated and ticket.requester_id == user.pk)
 
 
+def is_watcher_of(ticket: Ticket, user: AnyUser) -> bool:
+    """A follower (CC) of the ticket: one query, asked only when nothing cheaper decided."""
+    return bool(user.is_authenticated and ticket.watchers.filter(user_id=user.pk).exists())
+
+
 def can_view(ticket: Ticket, user: AnyUser) -> bool:
-    return capabilities(user).view_all or is_requester_of(ticket, user)
+    """Staff who read every ticket; the requester; a follower (its public side, like the
+    requester: internal rows go by ``can_view_internal``, never by following)."""
+    return (
+        capabilities(user).view_all or is_requester_of(ticket, user) or is_watcher_of(ticket, user)
+    )
 
 
 def can_view_internal(user: AnyUser) -> bool:
@@ -98,6 +107,11 @@ def can_close(ticket: Ticket, user: AnyUser) -> bool:
     return can_work(ticket, user)
 
 
+def can_reopen(ticket: Ticket, user: AnyUser) -> bool:
+    """The requester (their own fix did not last), or a tech lead on their behalf."""
+    return is_requester_of(ticket, user) or capabilities(user).lead
+
+
 def can_reply(ticket: Ticket, user: AnyUser) -> bool:
     return is_requester_of(ticket, user) or can_work(ticket, user)
 
@@ -116,3 +130,36 @@ def can_assign(ticket: Ticket, user: AnyUser) -> bool:
 
 def can_file_for_others(user: AnyUser) -> bool:
     return capabilities(user).log_call
+
+
+# --- followers (CC) and canned replies ---------------------------------------------
+
+
+def can_add_watchers(ticket: Ticket, user: AnyUser) -> bool:
+    """The requester adds colleagues; engineers and tech leads add anyone (themselves too)."""
+    return is_requester_of(ticket, user) or can_work(ticket, user)
+
+
+def can_follow(ticket: Ticket, user: AnyUser) -> bool:
+    """Who may add themselves: whoever may add others, and staff who read every ticket (a
+    manager keeping an eye on one). The requester hears about their ticket anyway."""
+    if is_requester_of(ticket, user):
+        return False
+    return capabilities(user).view_all or can_add_watchers(ticket, user)
+
+
+def can_remove_watcher(ticket: Ticket, user: AnyUser, watcher_id: int | None) -> bool:
+    """The requester and engineers remove any follower; a follower removes themself."""
+    if user.is_authenticated and watcher_id == user.pk:
+        return True
+    return is_requester_of(ticket, user) or can_work(ticket, user)
+
+
+def can_use_canned_replies(user: AnyUser) -> bool:
+    """Canned replies are for people who answer tickets: engineers and tech leads."""
+    return capabilities(user).work_queue
+
+
+def can_share_canned_replies(user: AnyUser) -> bool:
+    """Shared canned replies speak for the whole desk: tech leads write them."""
+    return capabilities(user).work_queue and capabilities(user).lead

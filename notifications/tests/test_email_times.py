@@ -57,7 +57,7 @@ def assert_no_iso(message) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "label"), [("zh-hans", "截止时间"), ("en", "Due")], ids=["zh", "en"]
+    ("language", "label"), [("zh-hans", "截止时间："), ("en", "Due: ")], ids=["zh", "en"]
 )
 def test_a_shanghai_engineer_reads_the_deadline_in_local_time_and_language(
     alice, mailoutbox, language, label
@@ -70,7 +70,7 @@ def test_a_shanghai_engineer_reads_the_deadline_in_local_time_and_language(
     message = breach_mail(ticket, reader, mailoutbox)
 
     # then
-    assert f"{label}: 2026-11-26 04:30" in message.body
+    assert f"{label}2026-11-26 04:30" in message.body
     assert "Asia/Shanghai" in message.body
     assert_no_iso(message)
 
@@ -120,5 +120,5 @@ def test_the_sla_sweeps_breach_mail_shows_the_readers_local_deadline(alice, mail
     # then
     [message] = [m for m in mailoutbox if m.to == [reader.email]]
     local = timezone.localtime(ticket.response_due_at, zoneinfo.ZoneInfo("Asia/Shanghai"))
-    assert f"截止时间: {local:%Y-%m-%d %H:%M}（Asia/Shanghai）" in message.body
+    assert f"截止时间：{local:%Y-%m-%d %H:%M}（Asia/Shanghai）" in message.body
     assert_no_iso(message)

@@ -24,7 +24,9 @@ HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 # The ticket page as bob (an engineer) sees a submitted ticket, as before this change:
 # session, user, permissions (2), the ticket, the bell's unread COUNT (now run by the reading
 # and kept for the bell), events, attachments. One UPDATE more only when something is unread.
-TICKET_PAGE_QUERIES = 8
+# Issue 10: + the reply form's canned replies, + the followers panel, + the related tickets
+# (links out and in).
+TICKET_PAGE_QUERIES = 8 + 2 + 2
 
 
 def unread(user: User, **filters: object) -> int:

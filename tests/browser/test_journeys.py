@@ -140,7 +140,7 @@ def test_report_fix_reject_fix_verify(open_as: Any, alice: User, bob: User, lang
     expect_timeline(page, w, [EventKind.SUBMITTED, EventKind.ATTACHMENT_ADDED])
     expect(page.locator("#timeline")).to_contain_text("卡纸截图.png")
 
-    page.get_by_role("link", name=w("My tickets")).first.click()
+    page.get_by_role("link", name=w("Filed by me")).first.click()
     card = page.locator(".card", has=page.get_by_role("link", name=number)).last
     expect(card).to_contain_text(title)
     expect(card.locator(".badge").last).to_have_text(w(TicketState.SUBMITTED.label))
@@ -186,7 +186,7 @@ def test_report_fix_reject_fix_verify(open_as: Any, alice: User, bob: User, lang
 
     # --- the requester says it still fails --------------------------------------------
     page = requester.page
-    page.get_by_role("link", name=w("My tickets")).first.click()
+    page.get_by_role("link", name=w("Filed by me")).first.click()
     card = page.locator(".card", has=page.get_by_role("link", name=number)).last
     card.get_by_role("link", name=w("Please verify the fix")).click()
     verify = page.locator("#verify-fix")
@@ -235,7 +235,7 @@ def test_report_fix_reject_fix_verify(open_as: Any, alice: User, bob: User, lang
     )
     expect(page.locator("#timeline > li[data-kind=verified]")).to_contain_text("好了，连续打印正常")
 
-    page.get_by_role("link", name=w("My tickets")).first.click()
+    page.get_by_role("link", name=w("Filed by me")).first.click()
     expect(page.get_by_role("heading", name=w("Finished"))).to_be_visible()
     done = page.locator("table tr", has=page.get_by_role("link", name=number))
     expect(done).to_contain_text(title)

@@ -40,7 +40,9 @@ from tests.xss_payloads import ESCAPABLE, PAYLOADS
 from tickets import services
 from tickets.attachments import clean_filename
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
-from tickets.models import Ticket
+from tickets.models import CannedReply, Ticket
+from tickets.services import canned, saved_views, watchers
+from tickets.services.saved_views import MAX_SAVED_VIEWS
 from tickets.tests.factories import make_category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,7 +60,7 @@ DOM_SCAN = r"""
     "background", "poster", "srcset", "ping"]);
   const badScheme = /^[\s\u0000-\u001f]*(javascript|vbscript|data|livescript)\s*:/i;
   const htmxAllowed = (el) => el.localName === "body" ||
-    ["queue-filters", "queue-refresh"].includes(el.id);
+    ["queue-filters", "queue-refresh", "priority-choice"].includes(el.id);
   const describe = (el) => el.outerHTML.slice(0, 120);
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName;
@@ -79,7 +81,9 @@ DOM_SCAN = r"""
       if (urlAttrs.has(name) && badScheme.test(value) &&
           !(tag === "link" && el.rel === "icon" && value === "data:,"))
         found.push("url " + name + "=" + value.slice(0, 60) + ": " + describe(el));
-      if (name !== "value" && /alert\s*\(/.test(value))
+      // value and title hold text as typed (the queue's clamped titles carry the whole
+      // title on hover); that they are escaped is checked on the raw HTML.
+      if (name !== "value" && name !== "title" && /alert\s*\(/.test(value))
         found.push("alert( in attribute " + name + ": " + describe(el));
     }
   }
@@ -251,6 +255,39 @@ def build_corpus(
     )
     services.close_ticket(f.pk, actor=bob)
 
+    # G: closed, then reopened by the requester with a reason; linked to E.
+    g = submit("G", alice)
+    services.accept_ticket(g.pk, actor=bob)
+    diagnose(g, "G")
+    services.resolve_ticket(g.pk, actor=bob, solution=corpus.put("G.solution", f"修好 {ALL}"))
+    services.verify_ticket(g.pk, actor=alice)
+    services.close_ticket(g.pk, actor=bob)
+    services.reopen_ticket(g.pk, actor=alice, reason=corpus.put("G.reopen_reason", f"又坏了 {ALL}"))
+    services.link_tickets(g.pk, actor=bob, other=e.number)
+
+    # H: a duplicate with a reply, merged into C (its title, text and reply show on C).
+    h = submit("H", alice)
+    services.add_message(h.pk, actor=alice, body=corpus.put("H.message", f"重复 {ALL}"))
+    services.merge_ticket(h.pk, actor=bob, into=corpus.tickets["C"].number)
+
+    # Followers: erin (payload name) follows A, listed on its page to the requester too.
+    watchers.add_watcher(a.pk, actor=alice, user="erin")
+    # Canned replies: titles in the ticket page's picker and the list, texts on the edit page.
+    for key, author, shared in (("canned.shared", people["tom"], True), ("canned.bob", bob, False)):
+        canned.create_canned_reply(
+            actor=author,
+            title=corpus.put(f"{key}.title", one_line(next(short))),
+            body=corpus.put(f"{key}.body", f"{{requester_name}} {ALL}"),
+            shared=shared,
+        )
+
+    # Saved views: bob's queue tabs named with payloads (a name is at most 60 characters).
+    names = [one_line(p) for p in PAYLOADS if len(one_line(p)) <= 60]
+    for index, name in enumerate(names[:MAX_SAVED_VIEWS]):
+        saved_views.save_view(
+            actor=bob, name=corpus.put(f"saved_view#{index}", name), query=f"q=view{index}"
+        )
+
     # One ticket per payload as its title, so every payload shows in lists and inboxes.
     for index, text in enumerate(PAYLOADS):
         ticket = services.submit_ticket(
@@ -314,6 +351,8 @@ def test_stored_payloads_render_as_text(open_as, alice, carol, bob, erin, tom, s
 
     engineer = open_as(people["bob"])
     findings.check(engineer, "/tickets/queue/")
+    findings.check(engineer, f"/tickets/search/?q={quote('见标题')}")  # payload titles, ranked
+    findings.check(engineer, "/tickets/queue/?q=view0")  # a saved view shown: its edit form
     partial = engineer.page.request.get("/tickets/queue/", headers={"HX-Request": "true"})
     for text in ESCAPABLE:
         if text in partial.text():
@@ -326,6 +365,10 @@ def test_stored_payloads_render_as_text(open_as, alice, carol, bob, erin, tom, s
     lead = open_as(people["tom"])  # sees the reassign form: engineers' names as <option>s
     findings.check(lead, f"/tickets/{corpus.tickets['D'].number}/")
     findings.check(lead, "/tickets/queue/?mine=true")
+    # Canned replies: the list (titles, shortened texts) and each edit form (the whole text).
+    findings.check(engineer, "/tickets/canned-replies/")
+    for reply in CannedReply.objects.all():
+        findings.check(engineer if reply.owner_id else lead, f"/tickets/canned-replies/{reply.pk}/")
 
     assert findings.problems == [], "\n".join(findings.problems)
     seen = _normal("\n".join(findings.texts))
@@ -407,6 +450,7 @@ def test_reflected_input_is_escaped(open_as, alice, bob) -> None:
 
     make_category("browser-printer", name="打印机", name_en="Printer")
     requester = open_as(alice)
+    findings.check(requester, f"/tickets/new/?related={quote(breakers[0])}")
     page = requester.goto("/tickets/new/")
     typed = {
         "#id_title": breakers[4],
@@ -434,6 +478,10 @@ def test_reflected_input_is_escaped(open_as, alice, bob) -> None:
     for text in breakers[:4]:
         findings.check(engineer, f"/tickets/queue/?q={quote(text)}")
         assert engineer.page.locator("#global-search").input_value() == text
+    for session in (engineer, requester):  # the search echoes the query: form, title, answer
+        for text in breakers[:4]:
+            findings.check(session, f"/tickets/search/?q={quote(text)}")
+            assert session.page.locator("#id_q").input_value() == text
     page = engineer.goto(f"/tickets/{ticket.number}/")
     page.locator("#diag_root_cause").fill(breakers[7])
     page.locator("#diag_solution_plan").fill(ALL)  # impact scope left empty:

@@ -28,8 +28,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from tickets.choices import TicketState as S
-from tickets.tests.factories import DIAGNOSIS
+from tickets.models import TicketLink, Watcher
+from tickets.tests.factories import DIAGNOSIS, make_ticket
 
 ROLES = (
     "anonymous",
@@ -176,6 +179,86 @@ CANCEL = {"reason": "Solved itself"}
 QUESTION = {"question": "Which printer exactly?"}
 REPLY = {"body": "Any news?"}
 PRIORITY = {"priority": "high", "reason": "The whole floor depends on it"}
+CANNED = {"title": "Toner", "body": "Swap the toner, {requester_name}."}
+# Followers: erin (other_engineer) is the one added or removed; adding herself is "follow".
+
+
+def _erin(ctx: Any, role: str) -> dict[str, Any]:
+    return {"user": ctx.users["other_engineer"].username}
+
+
+def _erin_follows(ctx: Any, role: str) -> dict[str, Any]:
+    """erin follows alice's ticket before the request (in the request's savepoint)."""
+    erin = ctx.users["other_engineer"]
+    Watcher.objects.get_or_create(
+        ticket=ctx.ticket, user=erin, defaults={"created_at": timezone.now()}
+    )
+    return {"user": erin.username}
+
+
+# Canned replies belong to no ticket: a requester is refused (403), not hidden (404).
+CANNED_USERS = who(DENY_403, anonymous=LOGIN_302, **ENGINEERS)
+# A shared reply: every engineer reads it, tech leads change it. A personal one (bob's):
+# his alone; to other engineers, leads and the admin it does not exist.
+SHARED_EDITORS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+BOBS_OWN = who(
+    DENY_403,
+    anonymous=LOGIN_302,
+    engineer=ALLOW,
+    other_engineer=HIDE_404,
+    lead=HIDE_404,
+    admin=HIDE_404,
+)
+# Adding erin: the requester and engineers may, erin herself follows; the manager may only
+# follow, so naming erin is refused. Removing erin: the same people.
+WATCHERS = {**ENGINEERS, "owner": ALLOW}
+
+
+# Related tickets and merging: another open ticket of alice's, made in the request's
+# savepoint (the other end of a link, or the survivor of a merge).
+def _other_ticket(ctx: Any, role: str) -> dict[str, Any]:
+    return {"ticket": make_ticket(requester=ctx.users["owner"], title="Same fault").number}
+
+
+def linked_ticket(ctx: Any, role: str) -> dict[str, Any]:
+    """A ticket already linked to alice's (the link row only: her timeline is untouched)."""
+    other = make_ticket(requester=ctx.users["owner"], title="Linked fault")
+    TicketLink.objects.create(
+        from_ticket=ctx.ticket,
+        to_ticket=other,
+        created_by=ctx.users["engineer"],
+        created_at=timezone.now(),
+    )
+    return {"ticket": other.number}
+
+
+def _merge_into(ctx: Any, role: str) -> dict[str, Any]:
+    return {"into": _other_ticket(ctx, role)["ticket"], "confirm": "1"}
+
+
+def _merge_check(ctx: Any, role: str) -> dict[str, Any]:
+    return {"into": _other_ticket(ctx, role)["ticket"]}
+
+
+# The queue: bulk actions (whoever works it) and saved views (whoever reads it).
+QUEUE_WORKERS = who(DENY_403, anonymous=LOGIN_302, **ENGINEERS)
+QUEUE_READERS = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+# bob's saved view (the path's ``view_id``): his to rename or delete; to every other
+# reader of the queue it does not exist.
+BOBS_TAB = who(HIDE_404, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403, engineer=ALLOW)
+
+
+def _bulk_priority(ctx: Any, role: str) -> dict[str, Any]:
+    return {"action": "priority", "tickets": [ctx.ticket.number], **PRIORITY}
+
+
+def _bulk_assign(ctx: Any, role: str) -> dict[str, Any]:
+    return {"action": "assign", "tickets": [ctx.ticket.number], **_assign_form(ctx, role)}
+
+
+REOPEN = {"reason": "Blank pages again"}
+# Reopening: the requester, or a tech lead for her (admins pass every check).
+REOPENERS = {"owner": ALLOW, "lead": ALLOW, "admin": ALLOW}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -213,10 +296,31 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "POST": Case(acting(ENGINEERS) | {"stranger": DENY_403}, body=_call_form),
     },
     "tickets:mine": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    # Search: everyone signed in, over the tickets each may see (tickets/tests/test_search.py).
+    "tickets:search": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "tickets:queue": {
         "GET": Case(who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)),
         "POST": Case(GET_ONLY),
     },
+    # The queue's bulk actions: whoever works the queue (assigning: tech leads); a ticket that
+    # refuses is named in the result message, the request itself still succeeds (302).
+    "tickets:bulk": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(QUEUE_WORKERS, body=_bulk_priority, note="change priority"),
+            Case(who(DENY_403, anonymous=LOGIN_302, **LEADS), body=_bulk_assign, note="assign"),
+        ],
+    },
+    # Saved views: the queue's readers keep tabs of their own; bob's tab is his alone.
+    "tickets:save_view": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(QUEUE_READERS, body={"name": "High", "query": "priority=high"}),
+    },
+    "tickets:rename_view": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(BOBS_TAB, body={"name": "Renamed"}),
+    },
+    "tickets:delete_view": {"GET": Case(POST_ONLY), "POST": Case(BOBS_TAB)},
     # One ticket.
     "tickets:detail": {"GET": Case(TICKET_READERS), "POST": Case(GET_ONLY)},
     "tickets:report": {"GET": Case(TICKET_READERS), "POST": Case(GET_ONLY)},
@@ -302,6 +406,14 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             Case(conflict(ENGINEERS), state=S.CLOSED, body=PRIORITY),
         ],
     },
+    # The priority form's preview (read-only): whoever may change the priority may look.
+    "tickets:priority_preview": {
+        "GET": [
+            Case(acting(ENGINEERS), state=S.SUBMITTED, note="no ?priority=: an empty preview"),
+            Case(conflict(ENGINEERS), state=S.CLOSED),
+        ],
+        "POST": Case(GET_ONLY),
+    },
     "tickets:assign": {
         "GET": Case(POST_ONLY),
         "POST": [
@@ -310,6 +422,89 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             Case(conflict(LEADS), state=S.CLOSED, body=_assign_form),
         ],
     },
+    # Related tickets (tickets/views/links.py): engineers link in every state.
+    "tickets:link": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.SUBMITTED, body=_other_ticket),
+            Case(acting(ENGINEERS), state=S.CLOSED, body=_other_ticket, note="closed too"),
+        ],
+    },
+    "tickets:unlink": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(acting(ENGINEERS), body=linked_ticket),
+    },
+    # Merging: the first POST shows the confirmation page, the second (confirm) merges.
+    "tickets:merge": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.SUBMITTED, body=_merge_check, note="confirmation"),
+            Case(acting(ENGINEERS), state=S.ACCEPTED, body=_merge_into),
+            Case(conflict(ENGINEERS), state=S.CLOSED, body=_merge_into),
+        ],
+    },
+    "tickets:reopen": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REOPENERS), state=S.CLOSED, body=REOPEN),
+            Case(conflict(REOPENERS), state=S.DIAGNOSED, body=REOPEN),
+        ],
+    },
+    # Canned replies: the engineers' own page (tickets/views/canned.py).
+    "tickets:canned_replies": {"GET": Case(CANNED_USERS), "POST": Case(GET_ONLY)},
+    "tickets:canned_new": {
+        "GET": Case(CANNED_USERS),
+        "POST": Case(CANNED_USERS, body=CANNED),
+    },
+    "tickets:canned_edit": {
+        "GET": [
+            Case(SHARED_EDITORS, note="a shared reply"),
+            Case(BOBS_OWN, extra={"reply": "personal"}, note="bob's personal reply"),
+        ],
+        "POST": [
+            Case(SHARED_EDITORS, body=CANNED, note="a shared reply"),
+            Case(BOBS_OWN, body=CANNED, extra={"reply": "personal"}, note="bob's personal reply"),
+        ],
+    },
+    "tickets:canned_delete": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(SHARED_EDITORS, note="a shared reply"),
+            Case(BOBS_OWN, extra={"reply": "personal"}, note="bob's personal reply"),
+        ],
+    },
+    # The reply filled in for alice's ticket (carol does not learn the ticket exists).
+    "tickets:canned_render": {
+        "GET": [
+            Case(acting(ENGINEERS), note="a shared reply"),
+            Case(
+                acting(
+                    {
+                        "engineer": ALLOW,
+                        "other_engineer": HIDE_404,
+                        "lead": HIDE_404,
+                        "admin": HIDE_404,
+                    }
+                ),
+                extra={"reply": "personal"},
+                note="bob's personal reply",
+            ),
+        ],
+        "POST": Case(GET_ONLY),
+    },
+    # Followers (CC) of alice's ticket, in any state.
+    "tickets:watcher_add": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(WATCHERS), body=_erin),
+            Case(acting(WATCHERS), state=S.CLOSED, body=_erin, note="closed: still allowed"),
+        ],
+    },
+    "tickets:watcher_remove": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(acting(WATCHERS), body=_erin_follows),
+    },
+    "tickets:watcher_candidates": {"GET": Case(acting(WATCHERS)), "POST": Case(GET_ONLY)},
     # Notifications: each person's own.
     "notifications:inbox": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "notifications:read": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
@@ -418,6 +613,50 @@ API: dict[str, Case | list[Case]] = {
         ),
     ],
     "GET /api/v1/tickets/{number}/events/": Case(API_TICKET_READERS),
+    "GET /api/v1/tickets/{number}/watchers/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/watchers/": [
+        Case(acting(WATCHERS, api=True), body=_erin),
+        Case(acting(WATCHERS, api=True), state=S.CLOSED, body=_erin, note="closed too"),
+    ],
+    "DELETE /api/v1/tickets/{number}/watchers/{username}/": Case(
+        acting(WATCHERS, api=True), note="erin follows (PATH_PARAMETERS)"
+    ),
+    # Related tickets, merging, reopening (tickets/api/links.py); see the pages above.
+    "GET /api/v1/tickets/{number}/links/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/links/": [
+        Case(acting(ENGINEERS, api=True), body=_other_ticket),
+        Case(acting(ENGINEERS, api=True), state=S.CLOSED, body=_other_ticket, note="closed too"),
+    ],
+    "DELETE /api/v1/tickets/{number}/links/{other_number}/": Case(
+        acting(ENGINEERS, api=True), note="a linked ticket (PATH_PARAMETERS)"
+    ),
+    "POST /api/v1/tickets/{number}/merge/": [
+        Case(acting(ENGINEERS, api=True), state=S.ACCEPTED, body=_merge_check),
+        Case(conflict(ENGINEERS, api=True), state=S.CLOSED, body=_merge_check),
+    ],
+    "POST /api/v1/tickets/{number}/reopen/": [
+        Case(acting(REOPENERS, api=True), state=S.CLOSED, body=REOPEN),
+        Case(conflict(REOPENERS, api=True), state=S.DIAGNOSED, body=REOPEN),
+    ],
+    # Canned replies (tickets/api/canned.py): engineers only; see the pages above.
+    "GET /api/v1/canned-replies/": Case(who(DENY_403, anonymous=NO_AUTH_401, **ENGINEERS)),
+    "POST /api/v1/canned-replies/": Case(
+        who(DENY_403, anonymous=NO_AUTH_401, **ENGINEERS), body=CANNED
+    ),
+    "GET /api/v1/canned-replies/{reply_id}/": [
+        Case(who(DENY_403, anonymous=NO_AUTH_401, **ENGINEERS), note="shared"),
+        Case(BOBS_OWN | {"anonymous": NO_AUTH_401}, extra={"reply": "personal"}),
+    ],
+    "PATCH /api/v1/canned-replies/{reply_id}/": [
+        Case(SHARED_EDITORS | {"anonymous": NO_AUTH_401}, body={"body": "x"}, note="shared"),
+        Case(
+            BOBS_OWN | {"anonymous": NO_AUTH_401}, body={"body": "x"}, extra={"reply": "personal"}
+        ),
+    ],
+    "DELETE /api/v1/canned-replies/{reply_id}/": [
+        Case(SHARED_EDITORS | {"anonymous": NO_AUTH_401}, note="shared"),
+        Case(BOBS_OWN | {"anonymous": NO_AUTH_401}, extra={"reply": "personal"}),
+    ],
     # Each person's own inbox; alice's notification is nobody else's to mark.
     "GET /api/v1/notifications/": Case(API_READERS),
     "POST /api/v1/notifications/{id}/read/": Case(

@@ -23,6 +23,7 @@ from notifications.models import Notification
 from tests.security import access_table as table
 from tickets import notify, services
 from tickets.choices import TicketNotice
+from tickets.models import CannedReply, SavedView, Watcher
 from tickets.tests.factories import make_ticket, move_to
 
 PAGE_METHODS = ("GET", "POST")
@@ -133,6 +134,40 @@ def owners_notification(ticket: Any) -> Notification:
     return Notification.objects.get(dedupe_key=f"matrix:{ticket.pk}:{ticket.requester.pk}:in_app")
 
 
+def canned_reply(world: World, case: table.Case) -> int:
+    """A canned reply for the case: shared (written by tom), or ``extra={"reply":
+    "personal"}`` bob's own."""
+    owner = world.users["engineer"] if case.extra.get("reply") == "personal" else None
+    now = timezone.now()
+    return CannedReply.objects.create(
+        owner=owner,
+        title="Toner",
+        body="Swap the toner, {requester_name}.",
+        created_by=owner or world.users["lead"],
+        created_at=now,
+        updated_at=now,
+    ).pk
+
+
+def erin_follows(world: World, case: table.Case) -> str:
+    """erin (other_engineer) follows alice's ticket; her username names the follower."""
+    erin = world.users["other_engineer"]
+    Watcher.objects.get_or_create(
+        ticket=world.ticket, user=erin, defaults={"created_at": timezone.now()}
+    )
+    return str(erin.username)
+
+
+def bobs_saved_view(world: World, case: table.Case) -> int:
+    """A saved view (queue tab) of bob's (the engineer): his alone."""
+    return SavedView.objects.create(
+        owner=world.users["engineer"],
+        name="High, unassigned",
+        query="priority=high&unassigned=true",
+        created_at=timezone.now(),
+    ).pk
+
+
 PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "number": lambda w, c: w.ticket.number,
     "attachment_id": lambda w, c: w.attachments[c.attachment].pk,
@@ -141,6 +176,11 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "slug": lambda w, c: w.category.slug,
     "pk": lambda w, c: w.notification.pk,  # notifications:open
     "id": lambda w, c: w.notification.pk,  # /api/v1/notifications/{id}/read/
+    "reply_id": canned_reply,  # canned replies, pages and API
+    "view_id": bobs_saved_view,  # the queue's saved views
+    "username": erin_follows,  # /api/v1/tickets/{number}/watchers/{username}/
+    # /api/v1/tickets/{number}/links/{other_number}/: a ticket linked to alice's
+    "other_number": lambda w, c: table.linked_ticket(w, "")["ticket"],
 }
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.security.matrix import OPERATIONS, SCHEMA, owners_notification
+from tickets.services import canned, links, watchers
 from tickets.tests.factories import make_category, make_ticket, move_to
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,13 @@ def scene(alice, bob):
             "number": ticket.number,
             "slug": category.slug,
             "id": owners_notification(ticket).pk,
+            # bob's own canned reply, and bob following the ticket
+            "reply_id": canned.create_canned_reply(actor=bob, title="Toner", body="Swap it.").pk,
+            "username": watchers.add_watcher(ticket.pk, actor=bob, user=bob).user.username,
+            # another ticket of alice's, linked to this one
+            "other_number": links.link_tickets(
+                ticket.pk, actor=bob, other=make_ticket(requester=alice).number
+            ).to_ticket.number,
         },
         "names": {"category": category.slug, "requester": "alice", "assignee": "bob"},
     }

@@ -72,10 +72,13 @@ def test_internal_note_leaves_every_column_of_the_ticket_alone(alice, bob):
     with time_machine.travel(_later(30), tick=False):
         services.add_message(ticket.pk, actor=bob, body="checked the logs", internal=True)
 
-    # then: only the timeline and the messages grew
+    # then: only the timeline, the messages and the staff-only search words grew
     after = snapshot(ticket)
     assert after.pop("events") == before.pop("events") + 1
     assert after.pop("messages") == before.pop("messages") + 1
+    assert "logs" in after.pop("search_notes")
+    assert after.pop("search_document") == before.pop("search_document")
+    before.pop("search_notes")
     assert after == before
 
 

@@ -48,7 +48,8 @@ def _tab_counts(html: str) -> dict[str, int]:
     return {
         query: int(count)
         for query, count in re.findall(
-            r'<a class="nav-link[^"]*" href="\?([^"]*)"[^>]*>[^<]*<span class="badge[^"]*">(\d+)<',
+            r'<a class="nav-link[^"]*" href="/tickets/queue/\??([^"]*)"[^>]*>[^<]*'
+            r'<span class="badge[^"]*">(\d+)<',
             html,
         )
     }
@@ -127,7 +128,8 @@ def test_engineer_search_finds_the_ticket_by_number_and_title(bob, web, tickets)
 
 
 def test_queue_tab_counts_are_the_rows_each_tab_lists(alice, carol, bob, erin, web):
-    # given: open tickets in every tab, and finished ones that no tab may count
+    # given: open tickets in every tab, a verified one waiting to be closed (listed in "all
+    # open" and "to close"), and a closed one that no tab may count
     make_ticket(requester=alice)
     make_ticket(requester=carol)
     make_ticket_in(TicketState.ACCEPTED, requester=alice, engineer=bob)
@@ -146,9 +148,21 @@ def test_queue_tab_counts_are_the_rows_each_tab_lists(alice, carol, bob, erin, w
     }
 
     # then
-    assert set(counts) == {"", "unassigned=true", "mine=true", "waiting_on=requester"}
+    assert set(counts) == {
+        "",
+        "unassigned=true",
+        "mine=true",
+        "waiting_on=requester",
+        "state=verified",
+    }
     assert counts == {query: len(numbers) for query, numbers in rows.items()}
-    assert counts == {"": 5, "unassigned=true": 2, "mine=true": 2, "waiting_on=requester": 1}
+    assert counts == {
+        "": 6,
+        "unassigned=true": 2,
+        "mine=true": 2,
+        "waiting_on=requester": 1,
+        "state=verified": 1,
+    }
 
 
 def test_bell_counts_only_my_own_unread_notifications(alice, carol, bob, web):

@@ -21,7 +21,10 @@ from accounts.models import User
 from servicedesk.lib.api_http import SafeJSONParser
 from tickets import selectors, services
 from tickets.api import serializers as s
+from tickets.api.links import TicketLinkActions
 from tickets.api.pagination import CappedCountPagination
+from tickets.api.search import PARAMETERS as SEARCH_PARAMETERS
+from tickets.api.search import search_response, wants_search
 from tickets.choices import Channel
 from tickets.filters import TicketFilter
 from tickets.models import Category, Ticket
@@ -42,17 +45,19 @@ def _transition_schema(body: type[s.Body], summary: str) -> Callable[..., Any]:
 
 @extend_schema_view(
     list=extend_schema(
+        parameters=SEARCH_PARAMETERS,  # ?q= searches every visible ticket (tickets/api/search.py)
         responses={
             200: s.TicketSerializer(many=True),
             400: OpenApiResponse(description="An invalid filter value; the body names it."),
             404: OpenApiResponse(description="No such page."),
-        }
+        },
     ),
     retrieve=extend_schema(responses={200: s.TicketSerializer, 404: _ERRORS[404]}),
 )
 class TicketViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    TicketLinkActions,  # merge, reopen, links (tickets/api/links.py)
     viewsets.GenericViewSet[Ticket],
 ):
     """Tickets visible to the caller, addressed by number (``IT-20261124-0042``)."""
@@ -76,6 +81,11 @@ class TicketViewSet(
 
     def get_object(self) -> Ticket:
         return selectors.get_ticket_for(self._user(), self.kwargs["number"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if wants_search(request):  # every ticket the caller may see, any state, ranked
+            return search_response(self, self._user())
+        return super().list(request, *args, **kwargs)
 
     def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.get_ticket_for(self._user(), ticket.number)

@@ -2,7 +2,8 @@
 
 ``submit`` (filing), ``lifecycle`` (the FSM transitions), ``conversation``
 (replies, notes, questions, files), ``edits`` (details, priority, assignee),
-``system`` (what the desk does by itself); ``base`` holds the shared pieces.
+``system`` (what the desk does by itself), ``links``, ``merge`` and ``reopen`` (related
+tickets, duplicates, reopening); ``base`` holds the shared pieces.
 Adapters import the functions from here.
 """
 
@@ -11,6 +12,7 @@ from tickets.services.edits import (
     EDITABLE_FIELDS,
     assign_ticket,
     change_priority,
+    preview_priority_change,
     update_ticket_details,
 )
 from tickets.services.lifecycle import (
@@ -22,6 +24,9 @@ from tickets.services.lifecycle import (
     resolve_ticket,
     verify_ticket,
 )
+from tickets.services.links import link_tickets, submit_follow_up, unlink_tickets
+from tickets.services.merge import check_merge, merge_ticket
+from tickets.services.reopen import reopen_ticket
 from tickets.services.submit import submit_ticket
 from tickets.services.system import auto_verify_resolved
 
@@ -34,12 +39,19 @@ __all__ = [
     "auto_verify_resolved",
     "cancel_ticket",
     "change_priority",
+    "check_merge",
     "close_ticket",
     "diagnose_ticket",
+    "link_tickets",
+    "merge_ticket",
+    "preview_priority_change",
     "reject_fix",
+    "reopen_ticket",
     "request_info",
     "resolve_ticket",
+    "submit_follow_up",
     "submit_ticket",
+    "unlink_tickets",
     "update_ticket_details",
     "verify_ticket",
 ]

@@ -109,6 +109,9 @@ def lock(ticket_id: int, actor: User) -> Ticket:
         ticket = (
             Ticket.objects.select_for_update(no_key=True, of=("self",))
             .select_related("category", "requester", "assignee")
+            # The search vectors (up to 1 MB) are written by tickets.search alone: not read
+            # here, so a service's save() never sends them back or overwrites new words.
+            .defer("search_document", "search_notes")
             .get(pk=ticket_id)
         )
     except Ticket.DoesNotExist:

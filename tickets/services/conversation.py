@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tickets import actions, clocks, notify, permissions
+from tickets import actions, clocks, notify, permissions, search
 from tickets.actions import Action
 from tickets.attachments import validate_request
 from tickets.choices import EventKind, MessageKind, TicketNotice, WaitingOn
@@ -71,11 +71,13 @@ def add_message(
         if resumed:
             base.record(ticket, EventKind.SLA_RESUMED, actor=actor, now=now, data=resumed)
         base.store_files(ticket, files, actor=actor, now=now, message=message, is_internal=internal)
+        search.add_words(ticket.pk, cleaned, internal=internal)
         if internal:
             pass  # internal notes never leave the engineers' view
         elif from_requester:
             notice = TicketNotice.INFO_PROVIDED if answered else TicketNotice.REPLY
             notify.tell_assignee(notice, ticket, event)
+            notify.tell_watchers(notice, ticket, event, besides=[ticket.assignee])
         else:
             notify.tell_requester(TicketNotice.REPLY, ticket, event)
     return message
@@ -96,6 +98,7 @@ def request_info(ticket_id: int, *, actor: User, question: str) -> Ticket:
         paused = clocks.pause(ticket, now, "waiting_on_requester")
         ticket.save(update_fields=["waiting_on", "last_activity_at", *clocks.SLA_FIELDS])
         event = base.record(ticket, EventKind.INFO_REQUESTED, actor=actor, now=now, message=message)
+        search.add_words(ticket.pk, cleaned)
         if paused:
             base.record(ticket, EventKind.SLA_PAUSED, actor=actor, now=now, data=paused)
         notify.tell_requester(TicketNotice.INFO_REQUESTED, ticket, event)

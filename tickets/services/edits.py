@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tickets import actions, clocks, notify, selectors
+from tickets import actions, clocks, notify, search, selectors
 from tickets.actions import Action
 from tickets.choices import EventKind, Priority, TicketNotice
 from tickets.errors import InvalidTransition
@@ -46,6 +48,7 @@ def update_ticket_details(ticket_id: int, *, actor: User, changes: dict[str, Any
             setattr(ticket, field, cleaned[field])
         ticket.last_activity_at = now
         ticket.save(update_fields=[*changed, "last_activity_at"])
+        search.refresh_ticket(ticket.pk)
         base.record(
             ticket, EventKind.DETAILS_EDITED, actor=actor, now=now, data={"fields": changed}
         )
@@ -54,7 +57,9 @@ def update_ticket_details(ticket_id: int, *, actor: User, changes: dict[str, Any
 
 def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) -> Ticket:
     """Override the derived priority; the reason is required and kept on the ticket and timeline.
-    Both clocks are recalculated under the new policy."""
+    The clocks follow the re-triage rule of the new priority's policy (``clocks.reprioritise``):
+    by default a clock not yet met restarts at the change, so the change itself never makes
+    the ticket overdue, records no breach and tells nobody of one."""
     new = base.choice("priority", priority, Priority)
     why = base.text("reason", reason, source="priority_reason")
     now = timezone.now()
@@ -67,7 +72,7 @@ def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) 
         ticket.priority = new
         ticket.priority_reason = why
         ticket.last_activity_at = now
-        recalculated = clocks.recalculate(ticket, now, why)
+        recalculated = clocks.reprioritise(ticket, now, previous=old, reason=why)
         ticket.save(
             update_fields=["priority", "priority_reason", "last_activity_at", *clocks.SLA_FIELDS]
         )
@@ -80,6 +85,24 @@ def change_priority(ticket_id: int, *, actor: User, priority: str, reason: str) 
         )
         base.record(ticket, EventKind.SLA_RECALCULATED, actor=actor, now=now, data=recalculated)
     return ticket
+
+
+def preview_priority_change(
+    ticket: Ticket, *, actor: User, priority: str, now: dt.datetime | None = None
+) -> tuple[Ticket, dict[str, Any]]:
+    """What ``change_priority`` would do to the clocks, without saving anything: an unsaved
+    copy of the (visible) ticket with the new deadlines, and the ``sla_recalculated`` data
+    the save would record. Same checks as the change (403 never, 409 not now, 400 for an
+    unknown priority); read-only, so no lock."""
+    new = base.choice("priority", priority, Priority)
+    actions.check(ticket, actor, Action.PRIORITY)
+    if ticket.priority == new:
+        raise InvalidTransition(_("The ticket already has this priority."))
+    draft = copy.copy(ticket)
+    previous = draft.priority
+    draft.priority = new
+    data = clocks.reprioritise(draft, now or timezone.now(), previous=previous, reason="")
+    return draft, data
 
 
 def assign_ticket(ticket_id: int, *, actor: User, assignee: User, reason: str) -> Ticket:

@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import capabilities
-from tickets import actions, clocks, notify, permissions
+from notifications import outbox
+from tickets import actions, clocks, notify, permissions, search
 from tickets.actions import Action
 from tickets.choices import EventKind, RootCauseType, TicketNotice
 from tickets.errors import ActionForbidden
 from tickets.limits import TEXT_MAX
 from tickets.models import Ticket
 from tickets.services import base
+from tickets.verification import last_day_to_answer
 
 
 def accept_ticket(ticket_id: int, *, actor: User, assignee: User | None = None) -> Ticket:
@@ -80,13 +82,23 @@ def diagnose_ticket(
         ticket.diagnose(now=now, **found)
         ticket.last_activity_at = now
         ticket.save()
+        search.add_words(
+            ticket.pk, ticket.root_cause, ticket.impact_scope, ticket.solution_plan, weight="C"
+        )
         base.record_transition(
             ticket,
             EventKind.DIAGNOSED,
             actor=actor,
             now=now,
             from_state=from_state,
-            data={"root_cause_type": ticket.root_cause_type, "impact_scope": ticket.impact_scope},
+            # The text is kept on the event: a later diagnosis overwrites the ticket's fields,
+            # but the timeline and the service report still show the first one.
+            data={
+                "root_cause_type": ticket.root_cause_type,
+                "root_cause": ticket.root_cause,
+                "impact_scope": ticket.impact_scope,
+                "solution_plan": ticket.solution_plan,
+            },
         )
     return ticket
 
@@ -105,16 +117,30 @@ def resolve_ticket(ticket_id: int, *, actor: User, solution: str) -> Ticket:
         clocks.stop_resolution(ticket, now)
         paused = clocks.pause(ticket, now, "awaiting_verification")
         ticket.save()
+        search.add_words(ticket.pk, ticket.solution, weight="C")
         event = base.record_transition(
             ticket,
             EventKind.RESOLVED,
             actor=actor,
             now=now,
             from_state=from_state,
+            data={"solution": ticket.solution},
         )
         if paused:
             base.record(ticket, EventKind.SLA_PAUSED, actor=actor, now=now, data=paused)
-        notify.tell_requester(TicketNotice.RESOLVED, ticket, event)
+        # The requester is told by when an unanswered fix counts as confirmed.
+        last_day = last_day_to_answer(ticket)
+        outbox.save_and_dispatch(
+            notify.rows_about(
+                ticket,
+                recipients=[ticket.requester],
+                kind=TicketNotice.RESOLVED,
+                cause=f"event:{event.pk}",
+                now=now,
+                extra={"confirm_by_day": last_day.isoformat()} if last_day else None,
+            )
+        )
+        notify.tell_watchers(TicketNotice.RESOLVED, ticket, event, besides=[ticket.requester])
     return ticket
 
 
@@ -131,6 +157,7 @@ def verify_ticket(ticket_id: int, *, actor: User, verification_note: str = "") -
         ticket.last_activity_at = now
         clocks.finish(ticket)
         ticket.save()
+        search.add_words(ticket.pk, note, weight="C")
         base.record_transition(
             ticket,
             EventKind.VERIFIED,
@@ -154,6 +181,7 @@ def reject_fix(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         ticket.last_activity_at = now
         resumed = clocks.resume(ticket, now, "fix_rejected")
         ticket.save()
+        search.add_words(ticket.pk, why, weight="C")
         event = base.record_transition(
             ticket,
             EventKind.FIX_REJECTED,
@@ -201,6 +229,7 @@ def cancel_ticket(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         ticket.last_activity_at = now
         clocks.finish(ticket)
         ticket.save()
+        search.add_words(ticket.pk, why, weight="C")
         base.record_transition(
             ticket,
             EventKind.CANCELLED,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import capabilities
 from assets.models import Asset
-from tickets import clocks, notify, permissions
+from tickets import clocks, notify, permissions, search
 from tickets.attachments import validate_request
 from tickets.choices import Channel, EventKind, Impact, Priority, TicketNotice, TicketState, Urgency
 from tickets.errors import ActionForbidden
@@ -117,6 +117,7 @@ def submit_ticket(
         )
         base.record(ticket, EventKind.SLA_STARTED, actor=None, now=now, data=sla_data)
         base.store_files(ticket, files, actor=actor, now=now)
+        search.refresh_ticket(ticket.pk)
         if ticket.priority == Priority.HIGH:
             notify.tell_engineers(TicketNotice.SUBMITTED, ticket, event)
     return ticket

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.lib.business_hours import end_of_working_days
-from sla.calendars import calendar_for_site
 from tickets import clocks
 from tickets.choices import EventKind, TicketState
 from tickets.models import Ticket
 from tickets.services import base
+from tickets.verification import auto_verify_at, auto_verify_days
 
 
 def auto_verify_resolved(*, now: dt.datetime | None = None) -> int:
     """Verify fixes the requester left unanswered for ``TICKETS_AUTO_VERIFY_DAYS`` working
     days (DESIGN.md). Rows another writer holds are skipped and retried on the next run."""
     now = now or timezone.now()
-    days = int(settings.TICKETS_AUTO_VERIFY_DAYS)
+    days = auto_verify_days()
     # Working days are never fewer than calendar days: a cheap first cut on the index.
     candidates = Ticket.objects.filter(
         state=TicketState.RESOLVED, resolved_at__lte=now - dt.timedelta(days=days)
@@ -36,10 +34,8 @@ def auto_verify_resolved(*, now: dt.datetime | None = None) -> int:
             )
             if ticket is None or ticket.resolved_at is None:
                 continue
-            deadline = end_of_working_days(
-                ticket.resolved_at, days, calendar_for_site(ticket.site_id)
-            )
-            if deadline > now:
+            deadline = auto_verify_at(ticket)
+            if deadline is None or deadline > now:
                 continue
             note = _("Confirmed automatically: no answer within %(days)d working days.") % {
                 "days": days

@@ -41,7 +41,14 @@ _EVENT_ICON: dict[str, str] = {
     EventKind.ATTACHMENT_ADDED: "ti-paperclip",
     EventKind.PRIORITY_CHANGED: "ti-flag",
     EventKind.ASSIGNED: "ti-user-share",
+    EventKind.WATCHER_ADDED: "ti-eye",
+    EventKind.WATCHER_REMOVED: "ti-eye-off",
     EventKind.DETAILS_EDITED: "ti-pencil",
+    EventKind.REOPENED: "ti-refresh",
+    EventKind.LINKED: "ti-link",
+    EventKind.UNLINKED: "ti-unlink",
+    EventKind.MERGED_INTO: "ti-arrow-merge",
+    EventKind.MERGED_FROM: "ti-arrow-merge",
 }
 
 
@@ -72,12 +79,19 @@ def event_label(kind: str) -> str:
 def state_steps(ticket: Ticket) -> list[dict[str, Any]]:
     """The step indicator: each step done, current or to come.
 
-    A cancelled ticket shows the steps it really went through, then "Cancelled".
+    A cancelled ticket, or one merged as a duplicate, shows the steps it really went
+    through, then "Cancelled" ("Duplicate").
     """
-    if ticket.closed_as == ClosedAs.CANCELLED:
-        reached = [TicketState.SUBMITTED] + ([TicketState.ACCEPTED] if ticket.accepted_at else [])
+    if ticket.closed_as in (ClosedAs.CANCELLED, ClosedAs.DUPLICATE):
+        times = {
+            TicketState.ACCEPTED: ticket.accepted_at,
+            TicketState.DIAGNOSED: ticket.diagnosed_at,
+            TicketState.RESOLVED: ticket.resolved_at,
+        }
+        reached = [TicketState.SUBMITTED] + [s for s, at in times.items() if at]
         steps = [{"label": TicketState(s).label, "done": True, "current": False} for s in reached]
-        return [*steps, {"label": ClosedAs.CANCELLED.label, "done": False, "current": True}]
+        end = ClosedAs(ticket.closed_as).label
+        return [*steps, {"label": end, "done": False, "current": True}]
     current = STATE_STEPS.index(ticket.state) if ticket.state in STATE_STEPS else 0
     return [
         {
@@ -140,6 +154,12 @@ def iso_datetime(value: str | None) -> dt.datetime | None:
 @register.filter
 def duration(seconds: int | None) -> str:
     return duration_text(int(seconds or 0))
+
+
+@register.filter
+def minutes_text(minutes: int | None) -> str:
+    """A budget in minutes as people say it: 480 → "8 h" ("8 小时")."""
+    return duration_text(int(minutes or 0) * 60)
 
 
 @register.filter

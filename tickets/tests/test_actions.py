@@ -62,6 +62,13 @@ def _call(action: str, ticket_id: int, actor: Any, people: dict[str, Any]) -> No
         Action.ASSIGN: lambda: services.assign_ticket(
             ticket_id, actor=actor, assignee=people["erin"], reason="Erin knows printers"
         ),
+        Action.CLOSE_AS_DUPLICATE: lambda: services.merge_ticket(
+            ticket_id, actor=actor, into=people["survivor"].number
+        ),
+        Action.REOPEN: lambda: services.reopen_ticket(ticket_id, actor=actor, reason="Again"),
+        Action.LINK: lambda: services.link_tickets(
+            ticket_id, actor=actor, other=people["survivor"].number
+        ),
     }
     calls[action]()
 
@@ -91,6 +98,10 @@ def test_offered_actions_are_exactly_the_ones_the_services_accept(request, state
 
     staff = dict(people)
     people["other_priority"] = other_priority
+    # An open ticket to merge into or link to (the survivor of a merge).
+    people["survivor"] = make_ticket_in(
+        TicketState.SUBMITTED, requester=people["alice"], engineer=people["bob"]
+    )
     for name, person in staff.items():
         # when
         offered = actions.available_actions(ticket, person)

@@ -74,7 +74,11 @@ def test_engineer_lists_every_ticket(bob, api, spread):
         ("unassigned=true", {"printer_new"}),
         ("assignee=bob", {"hardware_accepted", "wifi_closed"}),
         ("mine=true", {"hardware_accepted", "wifi_closed"}),
-        ("q=every printer", {"printer_new"}),
+        # q searches words in any field (tickets/tests/test_search.py): both words are in
+        # every ticket here ("Printer prints blank pages … every page"), "offline" in one.
+        ("q=every printer", {"printer_new", "hardware_accepted", "wifi_closed"}),
+        ("q=offline", {"printer_new"}),
+        ("q=offline&state=closed", set()),
     ],
 )
 def test_list_filters(bob, api, spread, query, expected):

@@ -45,7 +45,7 @@ def test_filtering_through_htmx_moves_the_refresh_to_the_new_filter(web, bob, al
     assert "state=submitted" in refresh_url(response.content.decode())
 
 
-def test_verified_tickets_wait_under_to_close_not_in_the_open_queue(web, bob, alice):
+def test_verified_tickets_follow_the_open_ones_and_wait_under_to_close(web, bob, alice):
     # given: one open and one verified ticket
     open_ticket = make_ticket(requester=alice, title="Still broken")
     done = make_ticket_in(
@@ -57,7 +57,8 @@ def test_verified_tickets_wait_under_to_close_not_in_the_open_queue(web, bob, al
     default = client.get("/tickets/queue/").content.decode()
     to_close = client.get("/tickets/queue/", {"state": "verified"}).content.decode()
 
-    # then
-    assert open_ticket.number in default and done.number not in default
+    # then: "all open" (全部未关闭) is everything not closed, the open tickets first
+    assert open_ticket.number in default and done.number in default
+    assert default.index(open_ticket.number) < default.index(done.number)
     assert done.number in to_close and open_ticket.number not in to_close
     assert "state=verified" in default  # the tab is offered

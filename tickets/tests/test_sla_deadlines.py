@@ -130,7 +130,7 @@ def test_submission_records_how_the_clocks_started(alice):
     assert started.data["resolve_minutes"] == 8 * 60
 
 
-def test_raising_priority_recomputes_both_deadlines_and_says_why(alice, bob):
+def test_raising_priority_restarts_both_clocks_and_says_why(alice, bob):
     # given: a low ticket filed Monday 09:00
     ticket = file_at(sh(2026, 11, 23, 9, 0), alice, **LOW)
 
@@ -140,17 +140,19 @@ def test_raising_priority_recomputes_both_deadlines_and_says_why(alice, bob):
             ticket.pk, actor=bob, priority=Priority.HIGH, reason="The whole floor is affected"
         )
 
-    # then: high budgets, counted from submission on the 24x7 clock
-    assert changed.response_due_at == sh(2026, 11, 23, 9, 15)
-    assert changed.resolution_due_at == sh(2026, 11, 23, 13, 0)
-    assert changed.sla_next_check_at == sh(2026, 11, 23, 9, 12)
+    # then: high budgets on the 24x7 clock, restarted at the change (the policy's rule)
+    assert changed.response_due_at == sh(2026, 11, 23, 9, 20)
+    assert changed.resolution_due_at == sh(2026, 11, 23, 13, 5)
+    assert changed.sla_next_check_at == sh(2026, 11, 23, 9, 17)
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.SLA_RECALCULATED)
     assert event.data["reason"] == "The whole floor is affected"
     assert event.data["priority"] == Priority.HIGH
+    assert event.data["rule"] == "restart"
+    assert event.data["response_elapsed_seconds"] == 5 * 60
     assert dt.datetime.fromisoformat(event.data["response_from"]) == sh(2026, 11, 23, 9, 30)
-    assert dt.datetime.fromisoformat(event.data["response_to"]) == sh(2026, 11, 23, 9, 15)
+    assert dt.datetime.fromisoformat(event.data["response_to"]) == sh(2026, 11, 23, 9, 20)
     assert dt.datetime.fromisoformat(event.data["resolution_from"]) == sh(2026, 11, 25, 15, 0)
-    assert dt.datetime.fromisoformat(event.data["resolution_to"]) == sh(2026, 11, 23, 13, 0)
+    assert dt.datetime.fromisoformat(event.data["resolution_to"]) == sh(2026, 11, 23, 13, 5)
 
 
 def test_a_site_with_its_own_calendar_uses_it(alice):

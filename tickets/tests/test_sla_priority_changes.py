@@ -1,4 +1,10 @@
-"""SLA clocks when the priority changes after holds or after acceptance, and late fixes."""
+"""SLA clocks when the priority changes after holds or after acceptance, and late fixes.
+
+A priority change follows the re-triage rule of the new priority's policy: ``restart`` (the
+default) restarts the clocks not yet met at the change, ``from_submission`` recomputes them
+from the filing time, measuring every earlier hold on the new policy's clock. Both are
+tested here; ``test_retriage.py`` covers the rules themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import pytest
 import time_machine
 
 from sla.calendars import clear_calendar_cache
+from sla.choices import RetriageRule
+from sla.models import SlaPolicy
 from tests.clock import sh
 from tickets import services
 from tickets.choices import Impact, Urgency
@@ -32,8 +40,38 @@ def at(moment: dt.datetime):
     return time_machine.travel(moment, tick=False)
 
 
-def test_lowering_priority_after_a_weekend_hold_counts_only_working_time_held(alice, bob):
+def use_rule(priority: str, rule: str) -> None:
+    SlaPolicy.objects.filter(priority=priority).update(retriage_rule=rule)
+    clear_calendar_cache()
+
+
+def test_lowering_priority_after_a_weekend_hold_restarts_from_the_change(alice, bob):
     # given: a high ticket (24x7 clock) on hold from Friday 17:30 to Monday 09:00
+    with at(sh(2026, 11, 20, 17, 0)):
+        ticket = make_ticket(requester=alice, **HIGH)
+    with at(sh(2026, 11, 20, 17, 10)):
+        services.accept_ticket(ticket.pk, actor=bob)
+    with at(sh(2026, 11, 20, 17, 30)):
+        services.request_info(ticket.pk, actor=bob, question="Which VLAN?")
+    with at(sh(2026, 11, 23, 9, 0)):
+        services.add_message(ticket.pk, actor=alice, body="VLAN 20")
+    assert Ticket.objects.get(pk=ticket.pk).resolution_due_at == sh(2026, 11, 23, 12, 30)
+
+    # when: the engineer lowers it to medium (working-hours clock; the rule is restart)
+    with at(sh(2026, 11, 23, 9, 10)):
+        services.change_priority(ticket.pk, actor=bob, priority="medium", reason="one user only")
+
+    # then: 8 working hours from the change (later than the 12:30 already promised); the
+    # weekend hold is still measured on the working-hours clock (only Friday 17:30-18:00)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert ticket.resolution_due_at == sh(2026, 11, 23, 17, 10)
+    assert ticket.held_seconds == 30 * 60
+
+
+def test_from_submission_lowering_after_a_weekend_hold_counts_only_working_time_held(alice, bob):
+    # given: a high ticket (24x7 clock) on hold from Friday 17:30 to Monday 09:00, and a
+    # medium policy that recalculates from the filing time
+    use_rule("medium", RetriageRule.FROM_SUBMISSION)
     with at(sh(2026, 11, 20, 17, 0)):
         ticket = make_ticket(requester=alice, **HIGH)
     with at(sh(2026, 11, 20, 17, 10)):
@@ -54,8 +92,32 @@ def test_lowering_priority_after_a_weekend_hold_counts_only_working_time_held(al
     assert ticket.resolution_due_at == sh(2026, 11, 23, 16, 30)
 
 
-def test_raising_priority_after_a_hold_counts_the_hold_in_wall_clock_time(alice, bob):
+def test_raising_priority_after_a_hold_restarts_the_resolution_clock_at_the_change(alice, bob):
     # given: a medium ticket on hold over the weekend, held 30 working minutes
+    with at(sh(2026, 11, 20, 17, 0)):
+        ticket = make_ticket(requester=alice, **MEDIUM)
+    with at(sh(2026, 11, 20, 17, 10)):
+        services.accept_ticket(ticket.pk, actor=bob)
+    with at(sh(2026, 11, 20, 17, 30)):
+        services.request_info(ticket.pk, actor=bob, question="Which VLAN?")
+    with at(sh(2026, 11, 23, 9, 0)):
+        services.add_message(ticket.pk, actor=alice, body="VLAN 20")
+
+    # when: it turns out to hit the whole network
+    with at(sh(2026, 11, 23, 9, 10)):
+        services.change_priority(ticket.pk, actor=bob, priority="high", reason="whole floor")
+
+    # then: 4 h around the clock from the change; the hold is re-measured on the 24x7 clock
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert ticket.resolution_due_at == sh(2026, 11, 23, 13, 10)
+    assert ticket.held_seconds == (63 * 60 + 30) * 60
+    assert resolution_clock(ticket, sh(2026, 11, 23, 9, 11)).status == "running"
+
+
+def test_from_submission_raising_after_a_hold_counts_the_hold_in_wall_clock_time(alice, bob):
+    # given: a medium ticket on hold over the weekend, held 30 working minutes, and a high
+    # policy that recalculates from the filing time
+    use_rule("high", RetriageRule.FROM_SUBMISSION)
     with at(sh(2026, 11, 20, 17, 0)):
         ticket = make_ticket(requester=alice, **MEDIUM)
     with at(sh(2026, 11, 20, 17, 10)):

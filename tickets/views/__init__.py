@@ -2,7 +2,8 @@
 
 Split by page: ``filing`` (new ticket, log a call), ``lists`` (my tickets, the
 queue), ``ticket`` (the ticket page, report, files), ``actions`` (the buttons
-on the ticket page); ``common`` holds what they share.
+on the ticket page), ``links`` (related tickets, merging, reopening; its views are
+routed from the module); ``common`` holds what they share.
 """
 
 from tickets.views.actions import (
@@ -20,6 +21,7 @@ from tickets.views.actions import (
 )
 from tickets.views.filing import home, log_call, new_ticket
 from tickets.views.lists import my_tickets, queue
+from tickets.views.priority import preview_priority
 from tickets.views.ticket import detail, download_attachment, service_report
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "log_call",
     "my_tickets",
     "new_ticket",
+    "preview_priority",
     "queue",
     "reject",
     "reply",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import capabilities
-from tickets import forms, services
+from tickets import forms, related, services
 from tickets.choices import Channel
 from tickets.models import Ticket
 from tickets.views.common import signed_in_user
@@ -29,11 +29,22 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- filing ---------------------------------------------------------------------
 
 
-def _file_ticket(request: HttpRequest, form: forms.TicketForm, *, channel: str) -> Ticket | None:
-    """Submit through the service; a service-level field error lands on the form."""
+def _file_ticket(
+    request: HttpRequest,
+    form: forms.TicketForm,
+    *,
+    channel: str,
+    follow_up_of: Ticket | None = None,
+) -> Ticket | None:
+    """Submit through the service (linked as a follow-up of ``follow_up_of`` when given);
+    a service-level field error lands on the form."""
     data = dict(form.cleaned_data)
     files = data.pop("attachments", [])
     try:
+        if follow_up_of is not None:
+            return services.submit_follow_up(
+                follow_up_of.pk, actor=signed_in_user(request), files=files, channel=channel, **data
+            )
         return services.submit_ticket(
             actor=signed_in_user(request), files=files, channel=channel, **data
         )
@@ -65,14 +76,19 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not capabilities(user).file_ticket:
         raise PermissionDenied
-    form = forms.TicketForm(request.POST or None, request.FILES or None, requester=user)
+    # "Report a related problem" (?related=<number>): prefilled, and filed as its follow-up.
+    origin = related.follow_up_of(user, request.GET.get("related", ""))
+    initial = related.follow_up_initial(origin) if origin else None
+    form = forms.TicketForm(
+        request.POST or None, request.FILES or None, requester=user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
-        ticket = _file_ticket(request, form, channel=Channel.WEB)
+        ticket = _file_ticket(request, form, channel=Channel.WEB, follow_up_of=origin)
         if ticket:
             messages.success(request, _filed_message(ticket))
             return redirect("tickets:detail", number=ticket.number)
     status = 400 if form.errors else 200
-    context = {"form": form, "mode": "report", "nav": "new"}
+    context = {"form": form, "mode": "report", "nav": "new", "related": origin}
     return render(request, "tickets/new.html", context, status=status)
 
 

@@ -13,10 +13,11 @@ from accounts.permissions import capabilities
 from notifications import services as notification_services
 from tickets import actions, forms, permissions, selectors
 from tickets.attachments import clean_filename
-from tickets.choices import SLA_EVENT_KINDS
+from tickets.choices import SLA_EVENT_KINDS, EventKind, TicketState
 from tickets.errors import TicketNotFound
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 from tickets.notify import ticket_link
+from tickets.verification import last_day_to_answer
 from tickets.views.common import signed_in_user, ticket_or_404
 
 # --- one ticket -------------------------------------------------------------------
@@ -45,6 +46,8 @@ def detail_context(
     }
     defaults.update(forms_)
     return {
+        "rejection": last_rejection(ticket, events) if caps.view_all else None,
+        "confirm_by": last_day_to_answer(ticket) if can["verify"] else None,
         "ticket": ticket,
         "events": events,
         "sla_events": sla_events,
@@ -54,6 +57,18 @@ def detail_context(
         "allowed": can,
         **defaults,
     }
+
+
+def last_rejection(ticket: Ticket, events: list[TicketEvent]) -> TicketEvent | None:
+    """The requester's rejection the engineer has not yet answered with a new fix."""
+    if ticket.state != TicketState.DIAGNOSED:
+        return None
+    for event in reversed(events):
+        if event.kind == EventKind.FIX_REJECTED:
+            return event
+        if event.kind == EventKind.RESOLVED:
+            return None
+    return None
 
 
 @login_required

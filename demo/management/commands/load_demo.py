@@ -10,6 +10,7 @@ site ``sh-hq`` means "already loaded".
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import Any
 
@@ -20,7 +21,7 @@ from accounts.models import User
 from demo import registry
 from tickets.models import Ticket
 
-DEMO_URL = "http://127.0.0.1:8000"
+DEFAULT_DEMO_URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
@@ -87,7 +88,8 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write("")
-        self.stdout.write(f"Open {DEMO_URL} and sign in with one of the accounts above.")
+        url = os.environ.get("DEMO_URL", DEFAULT_DEMO_URL)
+        self.stdout.write(f"Open {url} and sign in with one of the accounts above.")
 
 
 def _width(text: str) -> int:
