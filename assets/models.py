@@ -50,3 +50,31 @@ class Asset(models.Model):
     def description(self) -> str:
         parts = [self.vendor, self.model, self.os_version]
         return " ".join(p for p in parts if p)
+
+
+class MaintenanceRecord(models.Model):
+    """Work done on a device: when, for which ticket, what was done, which parts."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="maintenance")
+    date = models.DateField(_("date"))
+    # By name: tickets sit above assets, which never imports them.
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="maintenance_records",
+        verbose_name=_("ticket"),
+    )
+    work_done = models.TextField(_("work done"), max_length=20_000)
+    parts = models.CharField(_("parts replaced"), max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("maintenance record")
+        verbose_name_plural = _("maintenance records")
+        indexes = [models.Index(fields=["asset", "-date"], name="assets_maint_by_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id}:{self.date}"

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "notifications",
     "assets",
     "tickets",
+    "fieldwork",
+    "vendors",
     "knowledge",
     "feedback",
     "reports",

@@ -15,9 +15,13 @@ urlpatterns = [
     path("", ticket_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
+    path("tickets/", include("fieldwork.urls")),
+    path("vendors/", include("vendors.urls")),
     path("notifications/", include("notifications.urls")),
     # Before tickets' API: the token endpoint lives in accounts (POST|DELETE auth/token/).
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("fieldwork.api.urls")),
+    path("api/v1/", include("vendors.api.urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -21,6 +21,8 @@ APPS = [
     "notifications",
     "assets",
     "tickets",
+    "fieldwork",
+    "vendors",
     "knowledge",
     "feedback",
     "reports",

@@ -53,6 +53,8 @@ APPS = [
     "notifications",
     "assets",
     "tickets",
+    "fieldwork",
+    "vendors",
     "servicedesk",
     "knowledge",
     "feedback",

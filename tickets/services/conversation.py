@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tickets import actions, clocks, notify, permissions, search
+from tickets import actions, clocks, hooks, notify, permissions, search
 from tickets.actions import Action
 from tickets.attachments import validate_request
 from tickets.choices import EventKind, MessageKind, TicketNotice, WaitingOn
@@ -80,6 +80,7 @@ def add_message(
             notify.tell_watchers(notice, ticket, event, besides=[ticket.assignee])
         else:
             notify.tell_requester(TicketNotice.REPLY, ticket, event)
+            hooks.public_update.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     return message
 
 
@@ -102,6 +103,7 @@ def request_info(ticket_id: int, *, actor: User, question: str) -> Ticket:
         if paused:
             base.record(ticket, EventKind.SLA_PAUSED, actor=actor, now=now, data=paused)
         notify.tell_requester(TicketNotice.INFO_REQUESTED, ticket, event)
+        hooks.public_update.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     return ticket
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import capabilities
 from notifications import outbox
-from tickets import actions, clocks, notify, permissions, search
+from tickets import actions, clocks, hooks, notify, permissions, search
 from tickets.actions import Action
 from tickets.choices import EventKind, RootCauseType, TicketNotice
 from tickets.errors import ActionForbidden
@@ -111,6 +111,9 @@ def resolve_ticket(ticket_id: int, *, actor: User, solution: str) -> Ticket:
         ticket = base.lock(ticket_id, actor)
         actions.check(ticket, actor, Action.RESOLVE)
         cleaned = base.text("solution", solution)
+        refusal = hooks.resolve_refusal(ticket)  # e.g. a functional check that failed
+        if refusal:
+            raise ValidationError({"solution": refusal})
         from_state = ticket.state
         ticket.resolve(solution=cleaned, now=now)
         ticket.last_activity_at = now
@@ -141,6 +144,7 @@ def resolve_ticket(ticket_id: int, *, actor: User, solution: str) -> Ticket:
             )
         )
         notify.tell_watchers(TicketNotice.RESOLVED, ticket, event, besides=[ticket.requester])
+        hooks.resolved.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     return ticket
 
 

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sla.display import ClockView, duration_text
-from tickets import clock_display
+from tickets import clock_display, hooks
 from tickets.choices import STATE_STEPS, ClosedAs, EventKind, Priority, TicketState, WaitingOn
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 
 register = template.Library()
 
@@ -64,15 +65,30 @@ def state_class(state: str) -> str:
 
 @register.filter
 def event_icon(kind: str) -> str:
-    return _EVENT_ICON.get(kind, "ti-point")
+    extra = hooks.entry_kind(kind)
+    return extra.icon if extra else _EVENT_ICON.get(kind, "ti-point")
 
 
 @register.filter
 def event_label(kind: str) -> str:
+    extra = hooks.entry_kind(kind)
+    if extra:
+        return str(extra.label)
     try:
         return str(EventKind(kind).label)
     except ValueError:
         return kind
+
+
+@register.simple_tag(takes_context=True)
+def event_details(context: template.Context, event: TicketEvent) -> str:
+    """A feature's own template for its timeline entry's data ("" for the desk's kinds)."""
+    extra = hooks.entry_kind(event.kind)
+    if extra is None or extra.template is None:
+        return ""
+    return render_to_string(
+        extra.template, {"event": event, "request": context.get("request")}
+    )
 
 
 @register.simple_tag

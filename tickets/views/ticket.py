@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import capabilities
 from notifications import services as notification_services
-from tickets import actions, forms, permissions, selectors
+from tickets import actions, forms, hooks, permissions, selectors
 from tickets.attachments import clean_filename
 from tickets.choices import SLA_EVENT_KINDS, EventKind, TicketState
 from tickets.errors import TicketNotFound
@@ -46,6 +46,7 @@ def detail_context(
     }
     defaults.update(forms_)
     return {
+        "panels": hooks.panels(ticket, user, "work", "requester", "main"),
         "rejection": last_rejection(ticket, events) if caps.view_all else None,
         "confirm_by": last_day_to_answer(ticket) if can["verify"] else None,
         "ticket": ticket,
@@ -91,7 +92,10 @@ def service_report(request: HttpRequest, number: str) -> HttpResponse:
         for e in selectors.events_for(signed_in_user(request), ticket)
         if e.kind not in SLA_EVENT_KINDS
     ]
-    return render(request, "tickets/report.html", {"ticket": ticket, "events": events})
+    panels = hooks.panels(ticket, signed_in_user(request), "report")
+    return render(
+        request, "tickets/report.html", {"ticket": ticket, "events": events, "panels": panels}
+    )
 
 
 @login_required

@@ -1,0 +1,110 @@
+"""What feature apps above ``tickets`` plug into, without ``tickets`` naming them.
+
+* **Panels** on the ticket page and the service report: a feature registers a template
+  and a function that builds its context for one ticket and one viewer (``None``: nothing
+  to show this viewer). Places: ``work`` (the engineer's side column, under "Next step"),
+  ``requester`` (the top of the requester's page, where they act), ``main`` (under the
+  description, for everyone who may read the ticket), ``report`` (the printed report).
+  Context functions must run a fixed number of queries whatever the ticket's history.
+* **Timeline entry kinds**: a feature's ``TextChoices`` of ``TicketEvent`` kinds, with an
+  icon and optionally a template that shows the entry's ``data``.
+* **Resolve guards**: asked before a ticket is resolved; a message refuses it.
+* **Signals**: ``public_update`` (staff wrote something the requester reads: a public reply
+  or a public work-log entry) and ``resolved`` (a fix was proposed), sent inside the
+  service's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import django.dispatch
+from django.db import models
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tickets.models import Ticket
+
+PLACES = ("work", "requester", "main", "report")
+
+# sender=Ticket; ticket=, actor=, at= (the moment of the update).
+public_update = django.dispatch.Signal()
+# sender=Ticket; ticket=, actor=, at=.
+resolved = django.dispatch.Signal()
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    place: str
+    template: str
+    context: Callable[[Ticket, User], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A panel ready to include: its template and the context it built."""
+
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    label: Any
+    icon: str
+    template: str | None
+
+
+_panels: dict[str, Panel] = {}
+_kinds: dict[str, EntryKind] = {}
+_guards: list[Callable[[Ticket], str | None]] = []
+
+
+def register_panel(panel: Panel) -> None:
+    if panel.place not in PLACES:
+        raise ValueError(f"{panel.name}: unknown place {panel.place!r}")
+    _panels[panel.name] = panel
+
+
+def panels(ticket: Ticket, user: User, *places: str) -> dict[str, list[Shown]]:
+    """``{place: [Shown, …]}`` for this viewer, in each panel's order."""
+    found: dict[str, list[Shown]] = {place: [] for place in places or PLACES}
+    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.name)):
+        if panel.place not in found:
+            continue
+        context = panel.context(ticket, user)
+        if context is not None:
+            found[panel.place].append(Shown(panel.name, panel.template, context))
+    return found
+
+
+def register_entry_kinds(
+    kinds: type[models.TextChoices], *, icon: str, templates: dict[str, str] | None = None
+) -> None:
+    """Timeline kinds of a feature: their label, an icon, and a template per kind (optional)
+    rendered with ``event`` to show the entry's data."""
+    for value, label in kinds.choices:
+        _kinds[value] = EntryKind(label, icon, (templates or {}).get(value))
+
+
+def entry_kind(kind: str) -> EntryKind | None:
+    return _kinds.get(kind)
+
+
+def register_resolve_guard(guard: Callable[[Ticket], str | None]) -> None:
+    if guard not in _guards:
+        _guards.append(guard)
+
+
+def resolve_refusal(ticket: Ticket) -> str | None:
+    """The first guard's reason not to resolve ``ticket`` now, if any."""
+    for guard in _guards:
+        reason = guard(ticket)
+        if reason:
+            return reason
+    return None
