@@ -86,9 +86,7 @@ def event_details(context: template.Context, event: TicketEvent) -> str:
     extra = hooks.entry_kind(event.kind)
     if extra is None or extra.template is None:
         return ""
-    return render_to_string(
-        extra.template, {"event": event, "request": context.get("request")}
-    )
+    return render_to_string(extra.template, {"event": event, "request": context.get("request")})
 
 
 @register.simple_tag
