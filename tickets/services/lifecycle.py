@@ -10,6 +10,8 @@ an event.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -182,22 +184,48 @@ def reject_fix(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         why = base.text("reason", reason, limit=TEXT_MAX)
         from_state = ticket.state
         ticket.reject_fix(now=now)
-        ticket.last_activity_at = now
-        resumed = clocks.resume(ticket, now, "fix_rejected")
-        ticket.save()
-        search.add_words(ticket.pk, why, weight="C")
-        event = base.record_transition(
+        back_to_the_engineer(
             ticket,
-            EventKind.FIX_REJECTED,
             actor=actor,
             now=now,
+            kind=EventKind.FIX_REJECTED,
             from_state=from_state,
-            data={"reason": why, "reopen_count": ticket.reopen_count},
+            reason=why,
+            resume_reason="fix_rejected",
+            notice=TicketNotice.FIX_REJECTED,
         )
-        if resumed:
-            base.record(ticket, EventKind.SLA_RESUMED, actor=actor, now=now, data=resumed)
-        notify.tell_assignee(TicketNotice.FIX_REJECTED, ticket, event)
     return ticket
+
+
+def back_to_the_engineer(
+    ticket: Ticket,
+    *,
+    actor: User,
+    now: dt.datetime,
+    kind: EventKind,
+    from_state: str,
+    reason: str,
+    resume_reason: str,
+    notice: TicketNotice,
+) -> None:
+    """A fix that did not hold goes back to its engineer (a rejected fix, a reopened
+    ticket): the resolution clock resumes, the timeline says why and how often, the reason
+    becomes searchable, and the assignee is told. The transition itself has run."""
+    ticket.last_activity_at = now
+    resumed = clocks.resume(ticket, now, resume_reason)
+    ticket.save()
+    event = base.record_transition(
+        ticket,
+        kind,
+        actor=actor,
+        now=now,
+        from_state=from_state,
+        data={"reason": reason, "reopen_count": ticket.reopen_count},
+    )
+    if resumed:
+        base.record(ticket, EventKind.SLA_RESUMED, actor=actor, now=now, data=resumed)
+    search.add_words(ticket.pk, reason, weight="C")
+    notify.tell_assignee(notice, ticket, event)
 
 
 def close_ticket(ticket_id: int, *, actor: User) -> Ticket:

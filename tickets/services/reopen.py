@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tickets import actions, clocks, notify, search
+from tickets import actions
 from tickets.actions import Action
 from tickets.choices import ClosedAs, EventKind, TicketNotice, TicketState
 from tickets.errors import InvalidTransition
 from tickets.limits import TEXT_MAX
 from tickets.models import Ticket, TicketEvent
 from tickets.services import base
+from tickets.services.lifecycle import back_to_the_engineer
 
 
 def reopen_refusal(ticket: Ticket) -> str:
@@ -79,20 +80,15 @@ def reopen_ticket(ticket_id: int, *, actor: User, reason: str) -> Ticket:
         held_since = _held_since(ticket, now)
         from_state = ticket.state
         ticket.reopen(now=now)
-        ticket.last_activity_at = now
         ticket.sla_paused_at = held_since
-        resumed = clocks.resume(ticket, now, "reopened")
-        ticket.save()
-        event = base.record_transition(
+        back_to_the_engineer(
             ticket,
-            EventKind.REOPENED,
             actor=actor,
             now=now,
+            kind=EventKind.REOPENED,
             from_state=from_state,
-            data={"reason": why, "reopen_count": ticket.reopen_count},
+            reason=why,
+            resume_reason="reopened",
+            notice=TicketNotice.REOPENED,
         )
-        if resumed:
-            base.record(ticket, EventKind.SLA_RESUMED, actor=actor, now=now, data=resumed)
-        search.add_words(ticket.pk, why, weight="C")
-        notify.tell_assignee(TicketNotice.REOPENED, ticket, event)
     return ticket
