@@ -18,7 +18,15 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=100)
     city = models.CharField(_("city"), max_length=100, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
-    local_it_contacts = models.TextField(_("local IT contacts"), blank=True)
+    local_it_contacts = models.TextField(_("local IT contacts (notes)"), blank=True)
+    # The people who serve this site on the spot (R7.2): its tickets can be routed to them,
+    # visits at the site are theirs.
+    local_contacts = models.ManyToManyField(
+        "accounts.User",
+        blank=True,
+        related_name="sites_served",
+        verbose_name=_("local IT contacts"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -63,6 +71,13 @@ class User(AbstractUser):
     slack_id = models.CharField(_("Slack ID"), max_length=64, blank=True)
     site = models.ForeignKey(
         Site, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("site")
+    )
+    # An engineer limited to some sites sees only their tickets (empty: every site).
+    limited_to_sites = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="limited_staff",
+        verbose_name=_("works only for these sites"),
     )
     department = models.ForeignKey(
         Department,

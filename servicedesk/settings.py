@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tickets",
     "fieldwork",
     "vendors",
+    "incidents",
     "knowledge",
     "feedback",
     "reports",

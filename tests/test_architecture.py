@@ -23,6 +23,7 @@ APPS = [
     "tickets",
     "fieldwork",
     "vendors",
+    "incidents",
     "knowledge",
     "feedback",
     "reports",

@@ -55,6 +55,7 @@ APPS = [
     "tickets",
     "fieldwork",
     "vendors",
+    "incidents",
     "servicedesk",
     "knowledge",
     "feedback",
