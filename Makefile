@@ -74,6 +74,9 @@ bench: bench-data ## Every scenario (search too) against $(BENCH_DB) via gunicor
 		|| echo "wrk not found (apt-get install -y wrk): throughput is skipped"
 	$(PY) bench/run.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
 	$(PY) bench/search.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
+	$(PY) bench/vendor_sweep.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
+	$(PY) bench/incident_sweep.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
+	$(PY) bench/work_view.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
 
 bench-peer: setup ## The shared scenarios against django-helpdesk (own venv and database) at 20,000 tickets
 	$(PY) bench/peer_compare.py

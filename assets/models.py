@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assets.permissions import ASSET_PERMISSIONS
+
 
 class AssetKind(models.TextChoices):
     DESKTOP = "desktop", _("Desktop")
@@ -42,6 +44,8 @@ class Asset(models.Model):
         ordering = ["tag"]
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
+        # A copy, typed as Django's option; the declaration (assets/permissions.py) stays str.
+        permissions = list(ASSET_PERMISSIONS)
 
     def __str__(self) -> str:
         return f"{self.tag} {self.vendor} {self.model}".strip()

@@ -172,6 +172,10 @@ class WorkPlan(models.Model):
     fault_triggered_at = models.DateTimeField(_("fault triggered at"), null=True, blank=True)
     related_operation = models.CharField(_("related operation"), max_length=500, blank=True)
     log_references = models.TextField(_("log references"), max_length=TEXT_MAX, blank=True)
+    # Logs picked among the ticket's attachments (R3.3 "attach and reference the logs").
+    log_attachments = models.ManyToManyField(
+        "tickets.Attachment", blank=True, related_name="+", verbose_name=_("attached logs")
+    )
     approach = models.CharField(_("approach"), max_length=16, choices=PlanApproach.choices)
     risk = models.CharField(_("risk"), max_length=500, blank=True)
     window_start = models.DateTimeField(_("operation window from"), null=True, blank=True)

@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "notifications.context_processors.notifications",
+                # The staff banner while a major incident is open (lazy: one query at most).
+                "incidents.context_processors.incidents",
             ],
         },
     },
@@ -256,6 +258,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind", "state" or "status" of their own: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetKindEnum": "assets.models.AssetKind",
+        "TicketStateEnum": "tickets.choices.TicketState",
+        "IncidentStatusEnum": "incidents.choices.IncidentStatus",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL
@@ -323,6 +331,9 @@ TICKETS_AUTO_VERIFY_DAYS = env_int("TICKETS_AUTO_VERIFY_DAYS", 3)
 # closing; later, "report a related problem" files a follow-up linked to it.
 TICKETS_REOPEN_DAYS = env_int("TICKETS_REOPEN_DAYS", 7)
 TICKETS_QUEUE_PAGE_SIZE = env_int("TICKETS_QUEUE_PAGE_SIZE", 50)
+# R7.2: a ticket filed at a site with local IT contacts is assigned to one of them (off: they
+# are told, and the dispatch form lists them first).
+TICKETS_ROUTE_TO_LOCAL_CONTACT = env_bool("TICKETS_ROUTE_TO_LOCAL_CONTACT", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

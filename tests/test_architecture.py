@@ -156,3 +156,15 @@ def test_accounts_names_no_other_apps_permission():
 
     # then: permissions are declared by the apps that own them (accounts.roles.declare)
     assert found == []
+
+
+def test_every_app_is_checked_by_the_suite_and_the_type_checker():
+    """A new app's tests run with ``make test`` and its code is type-checked."""
+    import tomllib  # stdlib, needed only here
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    testpaths = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+    typed = set(config["tool"]["mypy"]["files"])
+
+    assert set(APPS) - testpaths == set()
+    assert set(APPS) - typed == set()

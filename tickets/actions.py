@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tickets import permissions
-from tickets.choices import TicketState
+from tickets.choices import TicketState, WaitingOn
 from tickets.errors import ActionForbidden, InvalidTransition
 from tickets.models import Ticket
 
@@ -82,6 +82,8 @@ def _can_ask(ticket: Ticket) -> Promise | None:
         return _("Accept the ticket before asking for details.")
     if ticket.is_waiting_on_requester:
         return _("The ticket is already waiting on the requester.")
+    if ticket.waiting_on == WaitingOn.VENDOR:  # one hold at a time: its answer would end it
+        return _("The ticket is waiting on a vendor: reply to the requester instead.")
     return None
 
 

@@ -97,6 +97,8 @@ class EventKind(models.TextChoices):
     MERGED_FROM = "merged_from", _("Duplicate merged in")
     WATCHER_ADDED = "watcher_added", _("Follower added")
     WATCHER_REMOVED = "watcher_removed", _("Follower removed")
+    # Internal: a file of the ticket downloaded by someone outside the ticket's site (R7.2).
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("File downloaded from another site")
 
 
 OPEN_STATES = frozenset(
@@ -110,7 +112,7 @@ OPEN_STATES = frozenset(
 TERMINAL_STATES = frozenset({TicketState.VERIFIED, TicketState.CLOSED})
 WORK_STATES = frozenset({TicketState.ACCEPTED, TicketState.DIAGNOSED})
 # Event kinds that a requester never sees.
-INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE_ADDED})
+INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE_ADDED, EventKind.ATTACHMENT_DOWNLOADED})
 # Events that explain the SLA clocks (shown in the SLA explanation, not the timeline).
 SLA_EVENT_KINDS = frozenset(
     {
@@ -154,3 +156,5 @@ class TicketNotice(models.TextChoices):
     MERGED = "ticket_merged", _("A duplicate ticket was merged into yours")
     DUPLICATE = "ticket_duplicate", _("Your ticket was closed as a duplicate")
     REOPENED = "ticket_reopened", _("A ticket you handled was reopened")
+    # The local IT contacts of the site a ticket was filed at (R7.2).
+    SITE_TICKET = "site_ticket", _("New ticket at a site you serve")

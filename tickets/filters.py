@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AnyUser, Site, User
 from accounts.permissions import capabilities
 from servicedesk.lib.api_http import text_problem
-from tickets import selectors
+from tickets import permissions, selectors
 from tickets.choices import OPEN_STATES, Priority, TicketState, WaitingOn
 from tickets.models import Category, Ticket
 from tickets.selectors import PRIORITY_RANK
@@ -148,6 +148,16 @@ def people_nameable_by(request: HttpRequest | None) -> QuerySet[User]:
     return User.objects.filter(pk=user.pk)
 
 
+def sites_nameable_by(request: HttpRequest | None) -> QuerySet[Site]:
+    """The sites a filter offers: staff limited to some sites (R7.2) are offered theirs."""
+    user: AnyUser | None = getattr(request, "user", None)
+    sites = Site.objects.all()
+    if user is None or not capabilities(user).view_all:
+        return sites
+    limited = permissions.limited_sites(user)
+    return sites if limited is None else sites.filter(pk__in=sorted(limited))
+
+
 class _Nobody:
     """The value of a person filter naming someone unknown or not visible to the caller."""
 
@@ -208,7 +218,7 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
         widget=FastSelect,
     )
     site = django_filters.ModelChoiceFilter(
-        queryset=Site.objects.all(),
+        queryset=sites_nameable_by,
         to_field_name="code",
         label=_("Site"),
         empty_label=ALL,

@@ -16,7 +16,7 @@ from tickets.attachments import upload_hint
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Category, Message, Ticket
-from tickets.selectors import categories_in_tree_order, engineers
+from tickets.selectors import categories_in_tree_order, dispatch_choices, engineers
 
 M = TypeVar("M", bound=Model)
 
@@ -278,17 +278,28 @@ class PriorityForm(StyledForm):
     )
 
 
+class EngineerChoiceField(forms.ModelChoiceField[User]):
+    """An engineer by name; the ticket's site's local IT contacts say so (R7.2)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        if getattr(obj, "is_local_contact", False):
+            return str(_("%(name)s (local IT contact)") % {"name": obj.name})
+        return obj.name
+
+
 class AssignForm(StyledForm):
-    """Dispatch (派单) or reassign (转派): the engineers of the queue, and why."""
+    """Dispatch (派单) or reassign (转派): the engineers of the queue, and why. Shown for a
+    ``ticket``: only the engineers who may see it, its site's local IT contacts first."""
 
     id_prefix = "asg"
-    assignee = forms.ModelChoiceField(
+    assignee = EngineerChoiceField(
         label=_("Engineer"), queryset=User.objects.none(), empty_label=_("Choose an engineer")
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ticket: Ticket | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "assignee", User).queryset = engineers()
+        field = _choice_field(self, "assignee", User)
+        field.queryset = engineers() if ticket is None else dispatch_choices(ticket.site_id)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import django.dispatch
 from django.db import models
 
+from tickets.choices import EventKind
+
 if TYPE_CHECKING:
     from accounts.models import User
     from tickets.models import Ticket
@@ -94,6 +96,17 @@ def register_entry_kinds(
 
 def entry_kind(kind: str) -> EntryKind | None:
     return _kinds.get(kind)
+
+
+def entry_label(kind: str) -> str:
+    """A timeline entry's name for people: a feature's kind, the desk's own, or the code."""
+    extra = _kinds.get(kind)
+    if extra is not None:
+        return str(extra.label)
+    try:
+        return str(EventKind(kind).label)
+    except ValueError:
+        return kind
 
 
 def register_resolve_guard(guard: Callable[[Ticket], str | None]) -> None:

@@ -17,7 +17,7 @@ from accounts.models import User
 from notifications import outbox
 from tickets.choices import TicketNotice
 from tickets.models import Ticket, TicketEvent
-from tickets.selectors import engineers, tech_leads
+from tickets.selectors import engineers, engineers_for_site, local_contacts_of, tech_leads
 
 
 def ticket_link(ticket: Ticket) -> str:
@@ -95,8 +95,20 @@ def tell_assignee(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> Non
 
 
 def tell_engineers(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:
-    """Every engineer: a 7x24 emergency (high priority) is everyone's business."""
-    tell(engineers(), kind, ticket, event)
+    """Every engineer who may see the ticket (R7.2: site limits): a 7x24 emergency (high
+    priority) is everyone's business."""
+    tell(engineers_for_site(ticket.site_id), kind, ticket, event)
+
+
+def tell_local_contacts(
+    ticket: Ticket, event: TicketEvent, *, besides: Iterable[User | None] = ()
+) -> None:
+    """The site's local IT contacts (R7.2) about a ticket filed at their site, except the
+    people in ``besides`` (told already, e.g. the one it was routed to)."""
+    skip = {person.pk for person in besides if person is not None}
+    people = [p for p in local_contacts_of(ticket.site_id) if p.pk not in skip]
+    if people:
+        tell(people, TicketNotice.SITE_TICKET, ticket, event)
 
 
 class SlaAudience:
@@ -104,12 +116,20 @@ class SlaAudience:
 
     The assignee; an unassigned ticket belongs to the queue of its site (the
     engineers based there, or every engineer when the site has none, or the
-    ticket no site). Breaches also go to the tech leads.
+    ticket no site). Breaches also go to the tech leads. Nobody hears of a ticket
+    their site limits keep from them (R7.2): an engineer limited to site A is not
+    alerted about site B's unassigned tickets.
     """
 
     def __init__(self, tickets: list[Ticket]) -> None:
         self.queue = list(engineers())
         self.leads = list(tech_leads())
+        self.limits: dict[int, set[int]] = defaultdict(set)
+        staff = {person.pk for person in [*self.queue, *self.leads]}
+        for user_id, site_id in User.limited_to_sites.through.objects.filter(
+            user_id__in=staff
+        ).values_list("user_id", "site_id"):
+            self.limits[user_id].add(site_id)
         self.by_site: dict[int | None, list[User]] = defaultdict(list)
         for person in self.queue:
             self.by_site[person.site_id].append(person)
@@ -120,9 +140,17 @@ class SlaAudience:
         if missing:
             self.by_id.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
 
+    def _serves(self, person: User, site_id: int | None) -> bool:
+        sites = self.limits.get(person.pk)
+        return not sites or person.is_superuser or site_id in sites
+
     def for_ticket(self, ticket: Ticket, *, breach: bool) -> list[User]:
+        site = ticket.site_id
         if ticket.assignee_id:
             recipients = [self.by_id[ticket.assignee_id]]
         else:
-            recipients = self.by_site.get(ticket.site_id) or self.queue
-        return [*recipients, *self.leads] if breach else recipients
+            local = [p for p in self.by_site.get(site, []) if self._serves(p, site)]
+            recipients = local or [p for p in self.queue if self._serves(p, site)]
+        if breach:
+            recipients = [*recipients, *(p for p in self.leads if self._serves(p, site))]
+        return recipients

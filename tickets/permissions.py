@@ -13,8 +13,9 @@ user may take now, for the pages, the API and the services alike.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from accounts.models import User
 from accounts.permissions import capabilities
 from accounts.roles import Role
 
@@ -56,6 +57,32 @@ CAPABILITIES = {
 }
 
 
+def limited_sites(user: AnyUser) -> frozenset[int] | None:
+    """The sites a member of staff works for (R7.2), or ``None`` for every site.
+
+    ``User.limited_to_sites`` left empty means every site; superusers are never limited.
+    One query per user object, kept on it like Django's permission cache: a page asks for
+    every row of a list.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    cached = getattr(user, "_limited_sites_cache", False)
+    if cached is not False:
+        return cast("frozenset[int] | None", cached)
+    through = User.limited_to_sites.through
+    ids = frozenset(through.objects.filter(user_id=user.pk).values_list("site_id", flat=True))
+    found = ids or None
+    user._limited_sites_cache = found  # type: ignore[attr-defined]
+    return found
+
+
+def serves_site(user: AnyUser, site_id: int | None) -> bool:
+    """Whether ``user``'s site limits let them see a ticket of ``site_id``. A ticket filed
+    without a site is for the staff who work for every site."""
+    sites = limited_sites(user)
+    return sites is None or site_id in sites
+
+
 def is_requester_of(ticket: Ticket, user: AnyUser) -> bool:
     return bool(user.is_authenticated and ticket.requester_id == user.pk)
 
@@ -66,11 +93,13 @@ def is_watcher_of(ticket: Ticket, user: AnyUser) -> bool:
 
 
 def can_view(ticket: Ticket, user: AnyUser) -> bool:
-    """Staff who read every ticket; the requester; a follower (its public side, like the
-    requester: internal rows go by ``can_view_internal``, never by following)."""
-    return (
-        capabilities(user).view_all or is_requester_of(ticket, user) or is_watcher_of(ticket, user)
-    )
+    """Staff who read every ticket (of the sites they work for, when limited to some); the
+    requester; a follower (its public side, like the requester: internal rows go by
+    ``can_view_internal``, never by following). Staff limited to some sites do not see
+    another site's ticket by following it: their notes would show."""
+    if capabilities(user).view_all:
+        return serves_site(user, ticket.site_id) or is_requester_of(ticket, user)
+    return is_requester_of(ticket, user) or is_watcher_of(ticket, user)
 
 
 def can_view_internal(user: AnyUser) -> bool:

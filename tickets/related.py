@@ -65,7 +65,7 @@ def links_for(user: AnyUser, ticket: Ticket) -> list[Related]:
         .select_related("from_ticket", "to_ticket")
         .order_by("created_at", "pk")
     ]
-    if rows and not capabilities(user).view_all:
+    if rows and (not capabilities(user).view_all or permissions.limited_sites(user) is not None):
         ids = [other.pk for _link, other in rows]
         visible = set(
             selectors.tickets_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)

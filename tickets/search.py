@@ -61,7 +61,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AnyUser
+from accounts.models import AnyUser, Site
 from accounts.permissions import capabilities
 from servicedesk.lib.api_http import text_problem
 from tickets.choices import OPEN_STATES, MessageKind, TicketState
@@ -424,15 +424,19 @@ def _number_range(start: str) -> Q:
 
 @dataclass(frozen=True)
 class Filters:
-    """The search's own filters: states (any when empty), submitted within [since, before)."""
+    """The search's own filters: states (any when empty), submitted within [since, before),
+    the site (any when ``None``)."""
 
     states: tuple[str, ...] = ()
     since: dt.datetime | None = None
     before: dt.datetime | None = None
+    site_id: int | None = None
 
     def apply(self, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.states:
             qs = qs.filter(state__in=self.states)
+        if self.site_id is not None:
+            qs = qs.filter(site_id=self.site_id)
         if self.since:
             qs = qs.filter(submitted_at__gte=self.since)
         if self.before:
@@ -622,9 +626,30 @@ def state_choices() -> list[tuple[str, Any]]:  # labels: lazy translations
 
 
 class SearchPageForm(SearchForm):
-    """The page's form: one state to narrow to, or every open one."""
+    """The page's form: one state to narrow to, or every open one; for staff, one site of
+    ``sites`` (the ones they may name: R7.2). Without ``sites`` the form has no site."""
 
     state = forms.ChoiceField(label=_("State"), required=False, choices=state_choices)
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All sites"),
+    )
+
+    def __init__(self, *args: Any, sites: QuerySet[Site] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["site"]
+        if sites is None:
+            del self.fields["site"]
+        elif isinstance(field, forms.ModelChoiceField):
+            field.queryset = sites
+
+    def filters(self, states: Sequence[str] = ()) -> Filters:
+        found = super().filters(states)
+        site = self.cleaned_data.get("site")
+        return replace(found, site_id=site.pk) if site is not None else found
 
     def states(self) -> tuple[str, ...]:
         chosen = self.cleaned_data.get("state") or ""

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.db.models import (
     Case,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -19,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.models import AnyUser, User
+from accounts.models import AnyUser, Site, User
 from accounts.permissions import capabilities
 from tickets.choices import OPEN_STATES, Priority
 from tickets.errors import TicketNotFound
@@ -32,6 +34,7 @@ from tickets.models import (
     TicketEvent,
     Watcher,
 )
+from tickets.permissions import limited_sites
 
 PRIORITY_RANK = Case(
     When(priority=Priority.HIGH, then=Value(0)),
@@ -42,10 +45,23 @@ PRIORITY_RANK = Case(
 
 
 def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
+    """Every list's rows (queue, search, the API, bulk actions): all tickets for staff who
+    read every ticket, only their sites' for staff limited to some sites (R7.2), the
+    requester's own and followed ones for everyone else.
+
+    A limited engineer's own tickets filed at another site are not in their lists (an OR on
+    the requester would cost the queue its index-only counts) but stay theirs: "my tickets"
+    and a lookup by number (``get_ticket_for``) reach them, as ``permissions.can_view`` says.
+    """
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     if capabilities(user).view_all:
-        return Ticket.objects.all()
+        sites = limited_sites(user)
+        if sites is None:
+            return Ticket.objects.all()
+        # Staff limited to some sites (R7.2): those sites' tickets, through the indexes that
+        # lead with the site. Tickets without a site are for the staff of every site.
+        return Ticket.objects.filter(site_id__in=sorted(sites))
     # Their own tickets and the ones they follow. A union of two index scans, not an OR:
     # ``requester = X OR id IN (…)`` cannot use the requester index and reads every ticket.
     own = Ticket.objects.filter(requester=user).order_by().values("pk")
@@ -104,8 +120,8 @@ def my_tickets(user: AnyUser) -> QuerySet[Ticket]:
     if not isinstance(user, User):
         return Ticket.objects.none()
     return (
-        ticket_list_for(user)
-        .filter(requester=user)
+        Ticket.objects.filter(requester=user)  # one's own tickets, whatever one's site limits
+        .select_related("requester", "assignee", "reported_by", "category", "site")
         .annotate(
             is_done=Case(
                 When(state__in=OPEN_STATES, then=Value(0)),
@@ -120,11 +136,12 @@ def my_tickets(user: AnyUser) -> QuerySet[Ticket]:
 def get_ticket_for(user: AnyUser, number: str) -> Ticket:
     if "\x00" in number:  # PostgreSQL refuses NUL in text: no such ticket, not a 500
         raise TicketNotFound
+    scope = ticket_list_for(user)
+    if isinstance(user, User) and capabilities(user).view_all and limited_sites(user) is not None:
+        # Staff limited to some sites still open their own tickets filed elsewhere.
+        scope = scope | Ticket.objects.filter(requester=user)
     ticket = (
-        ticket_list_for(user)
-        .select_related("reported_by", "asset", "asset__site")
-        .filter(number=number)
-        .first()
+        scope.select_related("reported_by", "asset", "asset__site").filter(number=number).first()
     )
     if ticket is None:
         raise TicketNotFound
@@ -195,6 +212,43 @@ def users_with_permission(codename: str) -> QuerySet[User]:
 
 def engineers() -> QuerySet[User]:
     return users_with_permission("work_ticket")
+
+
+def serving(people: QuerySet[User], site_id: int | None) -> QuerySet[User]:
+    """``people`` whose site limits let them see a ticket of ``site_id`` (R7.2): everyone not
+    limited to some sites (superusers never are), and those limited to this one among
+    theirs. A ticket without a site is for the people of every site."""
+    limits = User.limited_to_sites.through.objects.filter(user_id=OuterRef("pk"))
+    everywhere = ~Exists(limits) | Q(is_superuser=True)
+    if site_id is None:
+        return people.filter(everywhere)
+    return people.filter(everywhere | Exists(limits.filter(site_id=site_id)))
+
+
+def engineers_for_site(site_id: int | None) -> QuerySet[User]:
+    """The engineers who may work a ticket of ``site_id``."""
+    return serving(engineers(), site_id)
+
+
+def dispatch_choices(site_id: int | None) -> QuerySet[User]:
+    """Whom a ticket of ``site_id`` may be dispatched to: the engineers who may see it, the
+    site's local IT contacts first (``is_local_contact``), then by username."""
+    is_local: Exists | Value = Value(False)  # a ticket without a site has no local contacts
+    if site_id is not None:
+        contacts = Site.local_contacts.through.objects.filter(site_id=site_id)
+        is_local = Exists(contacts.filter(user_id=OuterRef("pk")))
+    return (
+        engineers_for_site(site_id)
+        .annotate(is_local_contact=is_local)
+        .order_by("-is_local_contact", "username")
+    )
+
+
+def local_contacts_of(site_id: int | None) -> QuerySet[User]:
+    """The site's local IT contacts who work the queue and may see its tickets, by name."""
+    if site_id is None:
+        return User.objects.none()
+    return engineers_for_site(site_id).filter(sites_served=site_id)
 
 
 def tech_leads() -> QuerySet[User]:

@@ -39,7 +39,7 @@ def test_parts_are_found_lower_apps_first():
     parts = registry.parts()
 
     # then
-    assert [part.app_label for part in parts] == ["accounts", "assets", "tickets"]
+    assert [part.app_label for part in parts] == ["accounts", "assets", "tickets", "vendors"]
 
 
 @pytest.mark.django_db
@@ -75,7 +75,10 @@ def test_load_demo_loads_every_contribution():
     assert Ticket.objects.get(title="财务系统无法开票").reopen_count == 1
     # and the history was written by the services, not by hand
     assert TicketEvent.objects.filter(ticket__title="财务系统无法开票").count() > 1
-    assert "Loaded demo data: 3 sites, 5 departments, 8 users, 8 assets, 19 tickets." in output
+    assert (
+        "Loaded demo data: 3 sites, 5 departments, 8 users, 8 assets, 19 tickets, "
+        "3 vendors, 1 vendor case." in output
+    )
     assert "Tickets by state:" in output
     assert "Open http://127.0.0.1:8000 and sign in" in output
 
@@ -164,4 +167,4 @@ def test_load_demo_code_never_imports_time_machine():
 
     # then
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "accounts,assets,tickets"
+    assert result.stdout.strip() == "accounts,assets,tickets,vendors"

@@ -122,3 +122,27 @@ def test_the_sla_sweeps_breach_mail_shows_the_readers_local_deadline(alice, mail
     local = timezone.localtime(ticket.response_due_at, zoneinfo.ZoneInfo("Asia/Shanghai"))
     assert f"截止时间：{local:%Y-%m-%d %H:%M}（Asia/Shanghai）" in message.body
     assert_no_iso(message)
+
+
+def test_a_notice_about_an_appointment_says_when_in_the_readers_time(alice, mailoutbox):
+    # given: a notice whose payload carries the moment it is about (a visit, a window)
+    reader = engineer_at("Asia/Shanghai", username="zhou", language="en")
+    ticket = make_ticket(requester=alice)
+    outbox.save_and_dispatch(
+        notify.rows_about(
+            ticket,
+            recipients=[reader],
+            kind=TicketNotice.REPLY,
+            cause="test:when",
+            now=timezone.now(),
+            extra={"when_at": DUE},
+        )
+    )
+    row = Notification.objects.get(recipient=reader, channel=NotificationChannel.EMAIL)
+
+    # when
+    assert delivery.send_notification(row.pk) is True
+
+    # then
+    assert "When: 2026-11-26 04:30 (Asia/Shanghai)" in mailoutbox[-1].body
+    assert_no_iso(mailoutbox[-1])

@@ -25,8 +25,10 @@ HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 # session, user, permissions (2), the ticket, the bell's unread COUNT (now run by the reading
 # and kept for the bell), events, attachments. One UPDATE more only when something is unread.
 # Issue 10: + the reply form's canned replies, + the followers panel, + the related tickets
-# (links out and in).
-TICKET_PAGE_QUERIES = 8 + 2 + 2
+# (links out and in). Issues 11-12: + the feature panels of the work view (remote consents,
+# work log, plan, checks, device and visits, vendor cases, major incident) and the viewer's
+# site limits; fieldwork/tests/test_work_view_queries.py shows they stay fixed.
+TICKET_PAGE_QUERIES = 8 + 2 + 2 + 11
 
 
 def unread(user: User, **filters: object) -> int:

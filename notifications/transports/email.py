@@ -32,7 +32,12 @@ def render(notification: Notification) -> tuple[str, str]:
             "url": absolute_link(notification),
         }
         subject = render_to_string("notifications/email_subject.txt", context).strip()
-        body = render_to_string("notifications/email_body.txt", context)
+        # A kind whose message carries more than its title (an incident's management
+        # report) brings its own body, ``notifications/email/<kind>.txt``.
+        body = render_to_string(
+            [f"notifications/email/{notification.kind}.txt", "notifications/email_body.txt"],
+            context,
+        )
     return " ".join(subject.split()), body
 
 

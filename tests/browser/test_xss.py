@@ -23,6 +23,7 @@ payloads verbatim (not HTML-escaped), one-line subjects, no internal text.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +31,14 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import User
+from fieldwork.models import CheckTemplate
+from fieldwork.services import checks, consents, plans, worklogs
+from incidents import review as incident_review
+from incidents import services as incident_services
+from incidents.obligations import sweep_incidents
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 from notifications.transports.email import render as render_email
@@ -44,6 +51,8 @@ from tickets.models import CannedReply, Ticket
 from tickets.services import canned, saved_views, watchers
 from tickets.services.saved_views import MAX_SAVED_VIEWS
 from tickets.tests.factories import make_category
+from vendors import services as vendor_services
+from vendors.models import Vendor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +69,8 @@ DOM_SCAN = r"""
     "background", "poster", "srcset", "ping"]);
   const badScheme = /^[\s\u0000-\u001f]*(javascript|vbscript|data|livescript)\s*:/i;
   const htmxAllowed = (el) => el.localName === "body" ||
-    ["queue-filters", "queue-refresh", "priority-choice"].includes(el.id);
+    ["queue-filters", "queue-refresh", "priority-choice", "work-progress-refresh",
+     "incident-summary", "incident-body"].includes(el.id);
   const describe = (el) => el.outerHTML.slice(0, 120);
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName;
@@ -288,6 +298,117 @@ def build_corpus(
             actor=bob, name=corpus.put(f"saved_view#{index}", name), query=f"q=view{index}"
         )
 
+    # W: remote consent and the work log. A refused request (tool, purpose, reason), a grant
+    # still running, a request waiting for alice's buttons; public and internal work entries
+    # with parts (the public one is alice's live progress, the internal one never reaches her).
+    w = submit("W", alice)
+    services.accept_ticket(w.pk, actor=bob)
+    for index, answer in enumerate(("refuse", "grant", None)):
+        consent = consents.request_consent(
+            w.pk,
+            actor=bob,
+            tool=corpus.put(f"W.tool#{index}", one_line(next(short))),
+            purpose=corpus.put(f"W.purpose#{index}", next(short)),
+            duration_minutes=60,
+        )
+        if answer == "refuse":
+            why = corpus.put("W.refusal_reason", next(short))
+            consents.refuse_consent(w.pk, consent.pk, actor=alice, reason=why)
+        elif answer == "grant":
+            consents.grant_consent(w.pk, consent.pk, actor=alice)
+    worklogs.log_work(
+        w.pk,
+        actor=bob,
+        body=corpus.put("W.work_public", f"进度 {ALL}"),
+        minutes=5,
+        mode="remote",
+        is_public=True,
+        parts_used=corpus.put("W.parts_public", next(short)),
+    )
+    internal_work = f"{INTERNAL} W.work {ALL}"
+    corpus.internal.append(internal_work)
+    worklogs.log_work(
+        w.pk,
+        actor=bob,
+        body=corpus.put("W.work_internal", internal_work),
+        minutes=7,
+        mode="onsite",
+        parts_used=corpus.put("W.parts_internal", f"{INTERNAL} {next(short)}"),
+    )
+
+    # V: vendor cases. Vendors named with payloads (tom keeps the list); a case closed with
+    # its outcome and one still open with the vendor's news, one piece shared with alice.
+    # The requester reads only the vendor's name: summary, reference and news are internal.
+    v = submit("V", alice)
+    services.accept_ticket(v.pk, actor=bob)
+    for index in range(2):
+        vendor = vendor_services.create_vendor(
+            actor=people["tom"],
+            name=corpus.put(f"vendor#{index}.name", one_line(next(short))),
+            contacts=corpus.put(f"vendor#{index}.contacts", next(short)),
+            contract_reference=corpus.put(f"vendor#{index}.contract", one_line(next(short))),
+            warranty_reference=corpus.put(f"vendor#{index}.warranty", one_line(next(short))),
+        )
+        secret = {key: f"{INTERNAL} V.{key}#{index} {ALL}" for key in ("summary", "news")}
+        secret["reference"] = f"{INTERNAL} {one_line(next(short))}"[:100]
+        corpus.internal.extend(secret.values())
+        case = vendor_services.open_case(
+            v.pk,
+            actor=bob,
+            vendor=vendor.pk,
+            vendor_reference=corpus.put(f"V.reference#{index}", secret["reference"]),
+            summary=corpus.put(f"V.summary#{index}", secret["summary"]),
+        )
+        vendor_services.record_update(
+            v.pk, case.pk, actor=bob, body=corpus.put(f"V.news#{index}", secret["news"])
+        )
+        if index == 0:
+            outcome = f"{INTERNAL} {next(short)}"
+            corpus.internal.append(outcome)
+            vendor_services.close_case(
+                v.pk, case.pk, actor=bob, outcome=corpus.put("V.outcome", outcome)
+            )
+        else:
+            vendor_services.record_update(
+                v.pk, case.pk, actor=bob, body=corpus.put("V.shared", f"已寄出 {ALL}"), share=True
+            )
+
+    # P, Q: the plan and functional checks (fieldwork). A default check named with payloads
+    # (admin text, both languages), one of bob's own, each with a note; P keeps its plan with a
+    # window waiting for alice, Q is resolved (alice sees the checks to verify). The plan's
+    # evidence (log references, related operation) is staff-only: marked internal here.
+    oa = make_category("browser-oa", name="OA 系统", name_en="OA system")
+    CheckTemplate.objects.create(
+        category=oa,
+        label=corpus.put("check_template.label", one_line(next(short))),
+        label_en=corpus.put("check_template.label_en", one_line(next(short))),
+    )
+    for key in ("P", "Q"):
+        planned = submit(key, alice, category=oa)
+        services.accept_ticket(planned.pk, actor=bob)
+        diagnose(planned, key)
+        evidence = {f: f"{INTERNAL} {key}.{f} {ALL}" for f in ("logs", "operation")}
+        evidence["operation"] = evidence["operation"][:500]
+        corpus.internal.extend(evidence.values())
+        start = timezone.now() + dt.timedelta(days=1)
+        plans.record_plan(
+            planned.pk,
+            actor=bob,
+            approach="rollback",
+            risk=corpus.put(f"{key}.plan_risk", next(short)),
+            log_references=corpus.put(f"{key}.plan_logs", evidence["logs"]),
+            related_operation=corpus.put(f"{key}.plan_operation", evidence["operation"]),
+            window_start=start,
+            window_end=start + dt.timedelta(hours=1),
+        )
+        rows = checks.ensure_checks(planned.pk, actor=bob)
+        label = corpus.put(f"{key}.check_label", one_line(next(short)))
+        for index, row in enumerate([*rows, checks.add_check(planned.pk, actor=bob, label=label)]):
+            note = corpus.put(f"{key}.check_note#{index}", next(short))
+            checks.record_check(planned.pk, row.pk, actor=bob, result="na", note=note)
+        if key == "Q":
+            services.resolve_ticket(planned.pk, actor=bob, solution=f"解决 {ALL}")
+
     # One ticket per payload as its title, so every payload shows in lists and inboxes.
     for index, text in enumerate(PAYLOADS):
         ticket = services.submit_ticket(
@@ -300,6 +421,68 @@ def build_corpus(
         )
         corpus.tickets[f"title#{index}"] = ticket
     return corpus, people
+
+
+def build_incident_review_corpus(corpus: Corpus, people: dict[str, User]) -> list[str]:
+    """Major incidents (incidents/): one resolved and reviewed, its root cause, summary and
+    action (incidents/review.py) full of payloads for the review page; one still open, whose
+    title the staff banner shows on every page and the queue's "link to" button carries.
+    The review page numbers first, then the open one's."""
+    short = itertools.cycle(reversed(PAYLOADS))
+    tom, bob = people["tom"], people["bob"]
+    reviewed = incident_services.declare(
+        actor=tom,
+        title=corpus.put("I.title#0", one_line(next(short))),
+        impact=corpus.put("I.impact#0", f"影响 {ALL}"),
+    )
+    incident_services.post_status(
+        reviewed.pk, actor=tom, status="resolved", note=corpus.put("I.note#0", f"已解决 {ALL}")
+    )
+    incident_review.write_review(
+        reviewed.pk,
+        actor=tom,
+        root_cause=corpus.put("I.root_cause", f"根因 {ALL}"),
+        summary=corpus.put("I.summary", f"总结 {ALL}"),
+    )
+    incident_review.add_action(
+        reviewed.pk,
+        actor=tom,
+        description=corpus.put("I.action", one_line(next(short))),
+        owner=bob,
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+    )
+    ongoing = incident_services.declare(
+        actor=tom, title=corpus.put("I.title#1", one_line(next(short))), impact="见标题"
+    )
+    return [reviewed.number, ongoing.number]
+
+
+def build_incident_corpus(corpus: Corpus, people: dict[str, User]) -> str:
+    """A major incident declared from alice's open ticket C (incidents/services): its
+    title, impact, affected services, a status note with next steps, a management report
+    (the sweep, 31 minutes on) and the restoration full of payloads, for the list, the live
+    page and the notice on alice's ticket. Its number."""
+    short = itertools.cycle(PAYLOADS[3:])
+    tom = people["tom"]
+    incident = incident_services.declare(
+        actor=tom,
+        title=corpus.put("MI.title", one_line(next(short))),
+        impact=corpus.put("MI.impact", f"影响 {ALL}"),
+        affected_services=corpus.put("MI.affected_services", next(short)),
+        ticket=corpus.tickets["C"],
+    )
+    incident_services.post_status(
+        incident.pk,
+        actor=tom,
+        status="identified",
+        note=corpus.put("MI.note", f"进展 {ALL}"),
+        next_steps=corpus.put("MI.next_steps", f"下一步 {ALL}"),
+    )
+    sweep_incidents(now=timezone.now() + dt.timedelta(minutes=31))  # the 30-minute report
+    incident_services.record_restoration(
+        incident.pk, actor=tom, restoration=corpus.put("MI.restoration", f"恢复 {ALL}")
+    )
+    return incident.number
 
 
 @dataclass
@@ -339,6 +522,8 @@ class Findings:
 def test_stored_payloads_render_as_text(open_as, alice, carol, bob, erin, tom, settings) -> None:
     settings.TICKETS_QUEUE_PAGE_SIZE = 200
     corpus, people = build_corpus(alice=alice, carol=carol, bob=bob, erin=erin, tom=tom)
+    reviewed, _ongoing = build_incident_review_corpus(corpus, people)
+    incident = build_incident_corpus(corpus, people)
     findings = Findings()
     own = {k: t for k, t in corpus.tickets.items() if not k.startswith("title#")}
 
@@ -365,10 +550,41 @@ def test_stored_payloads_render_as_text(open_as, alice, carol, bob, erin, tom, s
     lead = open_as(people["tom"])  # sees the reassign form: engineers' names as <option>s
     findings.check(lead, f"/tickets/{corpus.tickets['D'].number}/")
     findings.check(lead, "/tickets/queue/?mine=true")
+    findings.check(lead, "/tickets/worklog/engineers/")  # time per engineer: payload names
+    # The live-progress partial alice's page polls (its markup is on her page above too).
+    progress = f"/tickets/{corpus.tickets['W'].number}/worklog/progress/"
+    polled = requester.page.request.get(progress, headers={"HX-Request": "true"}).text()
+    for text in ESCAPABLE:
+        if text in polled:
+            findings.problems.append(f"alice progress partial: raw payload {text!r}")
+    if INTERNAL in polled:
+        findings.problems.append("alice progress partial: internal work shown")
+    # Vendors: the list (names, contacts, references) and each edit form, as tom keeps them.
+    findings.check(lead, "/vendors/")
+    for vendor in Vendor.objects.all():
+        findings.check(lead, f"/vendors/{vendor.pk}/")
     # Canned replies: the list (titles, shortened texts) and each edit form (the whole text).
     findings.check(engineer, "/tickets/canned-replies/")
     for reply in CannedReply.objects.all():
         findings.check(engineer if reply.owner_id else lead, f"/tickets/canned-replies/{reply.pk}/")
+
+    # The post-incident review (its writers' form and the readers' view); every staff page
+    # above carried the open incident's banner, and bob's queue its "link to" button.
+    findings.check(lead, f"/incidents/{reviewed}/review/")
+    findings.check(engineer, f"/incidents/{reviewed}/review/")
+    # Major incidents: the list, the live page (and its self-refreshing parts), the form
+    # declaring from a ticket whose title is a payload; alice read the notice on ticket C.
+    findings.check(lead, "/incidents/")
+    findings.check(lead, f"/incidents/{incident}/")
+    findings.check(engineer, f"/incidents/{incident}/")
+    for part in ("summary", "body"):
+        fragment = lead.page.request.get(
+            f"/incidents/{incident}/?part={part}", headers={"HX-Request": "true"}
+        )
+        for text in ESCAPABLE:
+            if text in fragment.text():
+                findings.problems.append(f"tom incident {part}: raw payload {text!r}")
+    findings.check(lead, f"/incidents/new/?ticket={corpus.tickets['title#0'].number}")
 
     assert findings.problems == [], "\n".join(findings.problems)
     seen = _normal("\n".join(findings.texts))

@@ -24,15 +24,23 @@ Roles (the conftest personas):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from assets.models import Asset
+from fieldwork.models import WorkPlan
+from incidents import review as incident_review
+from incidents import services as incident_services
+from incidents.models import MajorIncident
 from tickets.choices import TicketState as S
 from tickets.models import TicketLink, Watcher
 from tickets.tests.factories import DIAGNOSIS, make_ticket
+from vendors.models import Vendor
 
 ROLES = (
     "anonymous",
@@ -259,6 +267,236 @@ def _bulk_assign(ctx: Any, role: str) -> dict[str, Any]:
 REOPEN = {"reason": "Blank pages again"}
 # Reopening: the requester, or a tech lead for her (admins pass every check).
 REOPENERS = {"owner": ALLOW, "lead": ALLOW, "admin": ALLOW}
+
+# Remote-session consent (fieldwork): the engineer handling the ticket asks; alice alone
+# decides (staff get 403 even as admin). ``<consent_id>`` is a request waiting for her
+# answer, or with ``extra={"consent": "granted"}`` a grant still running (matrix.py).
+CONSENT = {"tool": "TeamViewer", "purpose": "Reset the network adapter", "duration_minutes": 30}
+REFUSE = {"reason": "In a meeting until 15:00"}
+REQUESTER_ONLY = {"owner": ALLOW}
+GRANTED = {"consent": "granted"}
+# The work log: every engineer logs their part; the page and API take the same fields.
+WORK = {"body": "Replaced the toner", "minutes": 10, "mode": "onsite", "is_public": True}
+# Time per engineer: the desk (an engineer sees their own); requesters are refused.
+DESK_ONLY = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+
+# Vendors (vendors/): the desk reads the vendor list, tech leads (and admins) keep it. A
+# ticket's vendor cases are worked by the engineer handling it and tech leads; the
+# requester reads none of them (403). ``<case_id>`` is an open case on alice's ticket, or
+# with ``extra=CLOSED_CASE`` a closed one (matrix.py); ``<vendor_id>`` a vendor.
+VENDOR_READERS = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+VENDOR_KEEPERS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+CASE_READERS = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=HIDE_404)
+CLOSED_CASE = {"case": "closed"}
+VENDOR_NEWS = {"body": "Part ships tomorrow", "share": False}
+
+
+def _vendor_case(ctx: Any, role: str) -> dict[str, Any]:
+    """A case with a vendor made in the request's savepoint."""
+    vendor, _ = Vendor.objects.get_or_create(name="Matrix Hotline")
+    return {"vendor": vendor.pk, "vendor_reference": "RMA-1", "summary": "No power"}
+
+
+def _api_only(outcomes: Mapping[str, Outcome]) -> dict[str, Outcome]:
+    """The same outcomes over the API: anonymous is refused (401/403), not sent to log in."""
+    return {**outcomes, "anonymous": NO_AUTH_401}
+
+
+# The plan and its window, functional checks (fieldwork): the engineer handling the ticket
+# records them; alice alone confirms the window (staff get 403, even as admin). The 409s:
+# a resolved ticket, and a confirmation with no window proposed. ``<check_id>`` is a check
+# on alice's ticket (matrix.py).
+PLAN_FORM = {"approach": "restart", "risk": "Unsaved drafts are lost"}
+CHECK_LABEL = {"label": "Print a test page"}
+CHECK_RESULT = {"result": "passed", "note": "Prints fine"}
+
+
+def _tonight() -> dict[str, str]:
+    start = timezone.now() + dt.timedelta(hours=8)
+    return {
+        "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(hours=1)).isoformat(),
+    }
+
+
+def _api_plan(ctx: Any, role: str) -> dict[str, Any]:
+    return {**PLAN_FORM, **_tonight()}
+
+
+def _window_proposed(ctx: Any, role: str) -> dict[str, Any]:
+    """bob's plan on alice's ticket with a window waiting for her (in the savepoint)."""
+    now = timezone.now()
+    # Once per ticket, however often a test asks for the body (the CSRF test asks thrice).
+    WorkPlan.objects.update_or_create(
+        ticket=ctx.ticket,
+        defaults={
+            "approach": "restart",
+            "window_start": now + dt.timedelta(hours=8),
+            "window_end": now + dt.timedelta(hours=9),
+            "confirmed_at": None,
+            "created_by": ctx.users["engineer"],
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return {}
+
+
+# Devices (assets/): everyone signed in reads the devices they may see (a requester her
+# own: ``<asset_id>`` is alice's laptop, which carol never sees); engineers, tech leads and
+# admins add and change them, managers only read; a CSV import is for tech leads and
+# admins, and its job (``<job_id>``, tom's) is tom's alone: the admin does not learn of it.
+DEVICE_READERS = who(ALLOW, anonymous=LOGIN_302, stranger=HIDE_404)
+DEVICE_KEEPERS = who(DENY_403, anonymous=LOGIN_302, **ENGINEERS)
+DEVICE_EDITORS = who(DENY_403, anonymous=LOGIN_302, stranger=HIDE_404, **ENGINEERS)
+IMPORTERS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+TOMS_JOB = who(DENY_403, anonymous=LOGIN_302, lead=ALLOW, admin=HIDE_404)
+DEVICE = {"tag": "MATRIX-LT-0001", "kind": "laptop", "model": "ThinkPad T14"}
+
+
+def _csv_file(ctx: Any, role: str) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("devices.csv", b"tag,kind\nMATRIX-PC-0002,desktop\n")}
+
+
+# On-site visits (fieldwork/views/visits.py): the engineer handling the ticket arranges,
+# moves, cancels and records them; alice alone confirms or proposes a time (staff get 403,
+# even as admin). ``<visit_id>`` is bob's visit waiting for alice, or with
+# ``extra=VISIT_DONE`` one already recorded (matrix.py). The 409s: a resolved ticket, a
+# visit already done.
+VISIT_DONE = {"visit": "completed"}
+VISIT_REPORT = {"work_done": "Replaced the fuser unit", "site_cleaned": "yes"}
+VISIT_REPORT_API = {"work_done": "Replaced the fuser unit", "site_cleaned": True}
+
+
+def _tomorrow(ctx: Any, role: str) -> dict[str, str]:
+    """A visit time to come, as the page's datetime-local field sends it."""
+    at = timezone.localtime() + dt.timedelta(days=1)
+    return {"scheduled_at": at.strftime("%Y-%m-%dT%H:%M"), "bring": "Fuser unit"}
+
+
+def _tomorrow_api(ctx: Any, role: str) -> dict[str, str]:
+    return {"scheduled_at": (timezone.now() + dt.timedelta(days=1)).isoformat()}
+
+
+def _proposal(ctx: Any, role: str) -> dict[str, str]:
+    at = timezone.localtime() + dt.timedelta(days=2)
+    return {"proposed_at": at.strftime("%Y-%m-%dT%H:%M"), "note": "After 14:00 please"}
+
+
+def _proposal_api(ctx: Any, role: str) -> dict[str, str]:
+    return {"proposed_at": (timezone.now() + dt.timedelta(days=2)).isoformat(), "note": "PM"}
+
+
+def _printer_tag(ctx: Any, role: str) -> dict[str, str]:
+    """The tag of a shared printer (made in the request's savepoint)."""
+    Asset.objects.get_or_create(tag="MATRIX-PRN-0001", defaults={"kind": "printer"})
+    return {"asset": "MATRIX-PRN-0001"}
+
+
+# Major incidents (incidents/): the desk and management read them, requesters are refused
+# (403: they hear of an incident through their own tickets). Engineers and tech leads declare
+# (an engineer names the commander: tom) and link tickets; the commander (tom, who declared
+# it) and tech leads add people, change details, write status notes and restore; an engineer
+# may add only herself (erin joins). A case with ``extra=INCIDENT`` fills ``<number>`` with
+# the ``MI-…`` number of tom's incident in that status (matrix.py), not alice's ticket.
+INCIDENT = {"incident": "investigating"}
+RESTORED_INCIDENT = {"incident": "restored"}
+RESOLVED_INCIDENT = {"incident": "resolved"}
+INCIDENT_READERS = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+INCIDENT_WORKERS = who(DENY_403, anonymous=LOGIN_302, **ENGINEERS)
+INCIDENT_STEERERS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+# Adding erin to the task force: tom and the admin may, and erin herself (she joins).
+INCIDENT_ADDERS = who(DENY_403, anonymous=LOGIN_302, other_engineer=ALLOW, **LEADS)
+STATUS_NOTE = {"status": "identified", "note": "Disk array failed", "next_steps": "Fail over"}
+RESTORATION = {"restoration": "Switched to the standby server"}
+
+
+def _declaration(ctx: Any, role: str) -> dict[str, Any]:
+    return {"title": "ERP down", "impact": "No orders", "commander": ctx.users["lead"].pk}
+
+
+def _api_declaration(ctx: Any, role: str) -> dict[str, Any]:
+    return {"title": "ERP down", "impact": "No orders", "commander": ctx.users["lead"].username}
+
+
+def _erin_joins(ctx: Any, role: str) -> dict[str, Any]:
+    return {"user": ctx.users["other_engineer"].pk, "role": "engineer"}
+
+
+def _api_erin_joins(ctx: Any, role: str) -> dict[str, Any]:
+    return {"user": ctx.users["other_engineer"].username, "role": "engineer"}
+
+
+def _alices_ticket(ctx: Any, role: str) -> dict[str, Any]:
+    return {"tickets": ctx.ticket.number}
+
+
+def _api_alices_ticket(ctx: Any, role: str) -> dict[str, Any]:
+    return {"tickets": [ctx.ticket.number]}
+
+
+# "Link to the ongoing incident" (incidents/views_link.py): whoever links tickets, from the
+# queue (the ticked numbers) or the ticket's work view (``<number>`` is alice's ticket there:
+# carol does not learn it exists). The incident is tom's, declared in the request's savepoint.
+INCIDENT_LINKERS_LATE = who(DENY_403, anonymous=LOGIN_302, **dict.fromkeys(ENGINEERS, CONFLICT_409))
+
+
+def _toms_incident(ctx: Any, status: str = "investigating") -> str:
+    lead = ctx.users["lead"]
+    incident = incident_services.declare(actor=lead, title="Matrix: mail down", impact="No mail")
+    if status != "investigating":
+        incident_services.post_status(incident.pk, actor=lead, status=status, note="Matrix")
+    return str(incident.number)
+
+
+def _link_selection(ctx: Any, role: str) -> dict[str, Any]:
+    return {"incident": _toms_incident(ctx), "tickets": [ctx.ticket.number]}
+
+
+def _link_selection_late(ctx: Any, role: str) -> dict[str, Any]:
+    return {"incident": _toms_incident(ctx, "resolved"), "tickets": [ctx.ticket.number]}
+
+
+def _link_this(ctx: Any, role: str) -> dict[str, Any]:
+    return {"incident": _toms_incident(ctx)}
+
+
+def _link_this_late(ctx: Any, role: str) -> dict[str, Any]:
+    return {"incident": _toms_incident(ctx, "resolved")}
+
+
+# The post-incident review (incidents/views_review.py, incidents/api/review.py): every reader
+# of incidents reads it; the commander (tom) and tech leads write it and its actions once the
+# incident is resolved (409 before; actions: 409 before the root cause is written); an
+# action's owner (bob) marks it done. ``<action_id>`` is bob's action on the review of the
+# incident just made for ``<number>`` (matrix.py).
+REVIEW = {"root_cause": "Log rotation was off: the disk filled up", "summary": "Alert at 80 %"}
+ACTION_OWNER_TOO = who(DENY_403, anonymous=LOGIN_302, engineer=ALLOW, **LEADS)
+
+
+def _reviewed(ctx: Any) -> None:
+    """The root cause of the incident made for ``<number>`` written (in the savepoint)."""
+    incident = MajorIncident.objects.latest("pk")
+    incident_review.write_review(incident.pk, actor=ctx.users["lead"], root_cause="Disk full")
+
+
+def _action_form(ctx: Any, role: str) -> dict[str, Any]:
+    due = timezone.localdate() + dt.timedelta(days=7)
+    return {"description": "Alert", "owner": ctx.users["engineer"].pk, "due_on": due.isoformat()}
+
+
+def _api_action(ctx: Any, role: str) -> dict[str, Any]:
+    return {**_action_form(ctx, role), "owner": ctx.users["engineer"].username}
+
+
+def _action_after_review(ctx: Any, role: str) -> dict[str, Any]:
+    _reviewed(ctx)
+    return _action_form(ctx, role)
+
+
+def _api_action_after_review(ctx: Any, role: str) -> dict[str, Any]:
+    _reviewed(ctx)
+    return _api_action(ctx, role)
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -505,6 +743,165 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "POST": Case(acting(WATCHERS), body=_erin_follows),
     },
     "tickets:watcher_candidates": {"GET": Case(acting(WATCHERS)), "POST": Case(GET_ONLY)},
+    # Remote-session consent and the work log (fieldwork/views/consents.py, worklogs.py).
+    "fieldwork:consent_request": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body=CONSENT),
+            Case(conflict(HANDLERS), state=S.CLOSED, body=CONSENT),
+        ],
+    },
+    "fieldwork:consent_grant": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.ACCEPTED),
+            Case(conflict(REQUESTER_ONLY), state=S.CLOSED),
+        ],
+    },
+    "fieldwork:consent_refuse": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.DIAGNOSED, body=REFUSE),
+            Case(conflict(REQUESTER_ONLY), state=S.RESOLVED, body=REFUSE),
+        ],
+    },
+    "fieldwork:consent_revoke": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.ACCEPTED, extra=GRANTED),
+            Case(acting(REQUESTER_ONLY), state=S.CLOSED, extra=GRANTED, note="closed too"),
+            Case(conflict(REQUESTER_ONLY), state=S.ACCEPTED, note="nothing granted yet"),
+        ],
+    },
+    "fieldwork:worklog_add": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.ACCEPTED, body=WORK),
+            Case(acting(ENGINEERS), state=S.RESOLVED, body=WORK, note="after the fix too"),
+            Case(conflict(ENGINEERS), state=S.CLOSED, body=WORK),
+        ],
+    },
+    "fieldwork:worklog_progress": {"GET": Case(TICKET_READERS), "POST": Case(GET_ONLY)},
+    "fieldwork:worklog_engineers": {"GET": Case(DESK_ONLY), "POST": Case(GET_ONLY)},
+    # The plan and its window, functional checks (fieldwork/views/plans.py, checks.py).
+    "fieldwork:plan": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.DIAGNOSED, body=PLAN_FORM),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=PLAN_FORM),
+        ],
+    },
+    "fieldwork:plan_confirm": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.DIAGNOSED, body=_window_proposed),
+            Case(conflict(REQUESTER_ONLY), state=S.DIAGNOSED, note="no window proposed"),
+        ],
+    },
+    "fieldwork:check_add": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.DIAGNOSED, body=CHECK_LABEL),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=CHECK_LABEL),
+        ],
+    },
+    "fieldwork:check_record": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.DIAGNOSED, body=CHECK_RESULT),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=CHECK_RESULT),
+        ],
+    },
+    # Vendors and vendor cases (vendors/views/).
+    "vendors:list": {
+        "GET": Case(VENDOR_READERS),
+        "POST": Case(VENDOR_KEEPERS, body={"name": "Acme Hotline"}),
+    },
+    "vendors:edit": {
+        "GET": Case(VENDOR_KEEPERS),
+        "POST": Case(VENDOR_KEEPERS, body={"name": "Lenovo 售后", "contacts": "400-990-8888"}),
+    },
+    "vendors:case_open": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body=_vendor_case),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=_vendor_case),
+        ],
+    },
+    "vendors:case_update": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body=VENDOR_NEWS),
+            Case(conflict(HANDLERS), state=S.ACCEPTED, body=VENDOR_NEWS, extra=CLOSED_CASE),
+        ],
+    },
+    "vendors:case_close": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body={"outcome": "Board replaced"}),
+            Case(conflict(HANDLERS), state=S.ACCEPTED, body={}, extra=CLOSED_CASE),
+        ],
+    },
+    # Devices (assets/views.py).
+    "assets:list": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    "assets:new": {"GET": Case(DEVICE_KEEPERS), "POST": Case(DEVICE_KEEPERS, body=DEVICE)},
+    "assets:detail": {"GET": Case(DEVICE_READERS), "POST": Case(GET_ONLY)},
+    "assets:edit": {"GET": Case(DEVICE_EDITORS), "POST": Case(DEVICE_EDITORS, body=DEVICE)},
+    "assets:import": {"GET": Case(IMPORTERS), "POST": Case(IMPORTERS, body=_csv_file)},
+    "assets:import_example": {"GET": Case(IMPORTERS), "POST": Case(GET_ONLY)},
+    "assets:import_job": {"GET": Case(TOMS_JOB), "POST": Case(GET_ONLY)},
+    "assets:import_progress": {"GET": Case(TOMS_JOB), "POST": Case(GET_ONLY)},
+    # On-site visits and the ticket's device (fieldwork/views/visits.py).
+    "fieldwork:visit_schedule": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body=_tomorrow),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=_tomorrow),
+        ],
+    },
+    "fieldwork:visit_confirm": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.ACCEPTED),
+            Case(conflict(REQUESTER_ONLY), state=S.RESOLVED),
+        ],
+    },
+    "fieldwork:visit_propose": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.DIAGNOSED, body=_proposal),
+            Case(conflict(REQUESTER_ONLY), state=S.ACCEPTED, body=_proposal, extra=VISIT_DONE),
+        ],
+    },
+    "fieldwork:visit_reschedule": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body=_tomorrow),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=_tomorrow),
+        ],
+    },
+    "fieldwork:visit_cancel": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.ACCEPTED, body={"reason": "Fixed remotely"}),
+            Case(acting(HANDLERS), state=S.RESOLVED, body={}, note="after the fix too"),
+            Case(conflict(HANDLERS), state=S.ACCEPTED, body={}, extra=VISIT_DONE),
+        ],
+    },
+    "fieldwork:visit_complete": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.DIAGNOSED, body=VISIT_REPORT),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=VISIT_REPORT),
+        ],
+    },
+    "fieldwork:ticket_device": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), state=S.SUBMITTED, body=_printer_tag),
+            Case(conflict(ENGINEERS), state=S.CLOSED, body=_printer_tag),
+        ],
+    },
     # Notifications: each person's own.
     "notifications:inbox": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "notifications:read": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
@@ -520,6 +917,105 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     },
     "api-schema": {"GET": Case(EVERYONE), "POST": Case(NOBODY_405)},
     "api-docs": {"GET": Case(EVERYONE), "POST": Case(NOBODY_405)},
+    # Major incidents (incidents/views.py); see INCIDENT above.
+    "incidents:list": {"GET": Case(INCIDENT_READERS), "POST": Case(GET_ONLY)},
+    "incidents:new": {
+        "GET": Case(INCIDENT_WORKERS),
+        "POST": Case(INCIDENT_WORKERS, body=_declaration),
+    },
+    "incidents:live": {
+        "GET": Case(INCIDENT_READERS, extra=INCIDENT),
+        "POST": Case(GET_ONLY, extra=INCIDENT),
+    },
+    "incidents:add_member": {
+        "GET": Case(POST_ONLY, extra=INCIDENT),
+        "POST": [
+            Case(INCIDENT_ADDERS, body=_erin_joins, extra=INCIDENT),
+            Case(
+                who(
+                    DENY_403,
+                    anonymous=LOGIN_302,
+                    other_engineer=CONFLICT_409,
+                    lead=CONFLICT_409,
+                    admin=CONFLICT_409,
+                ),
+                body=_erin_joins,
+                extra=RESOLVED_INCIDENT,
+            ),
+        ],
+    },
+    "incidents:post_status": {
+        "GET": Case(POST_ONLY, extra=INCIDENT),
+        "POST": [
+            Case(INCIDENT_STEERERS, body=STATUS_NOTE, extra=INCIDENT),
+            Case(
+                conflict(LEADS) | {"stranger": DENY_403}, body=STATUS_NOTE, extra=RESOLVED_INCIDENT
+            ),
+        ],
+    },
+    "incidents:restore": {
+        "GET": Case(POST_ONLY, extra=INCIDENT),
+        "POST": [
+            Case(INCIDENT_STEERERS, body=RESTORATION, extra=INCIDENT),
+            Case(
+                conflict(LEADS) | {"stranger": DENY_403}, body=RESTORATION, extra=RESTORED_INCIDENT
+            ),
+        ],
+    },
+    "incidents:link": {
+        "GET": Case(POST_ONLY, extra=INCIDENT),
+        "POST": [
+            Case(INCIDENT_WORKERS, body=_alices_ticket, extra=INCIDENT),
+            Case(
+                conflict(ENGINEERS) | {"stranger": DENY_403},
+                body=_alices_ticket,
+                extra=RESOLVED_INCIDENT,
+            ),
+        ],
+    },
+    # "Link to the ongoing incident" from the queue and the work view (incidents/views_link.py).
+    "incidents:link_from_queue": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(INCIDENT_WORKERS, body=_link_selection),
+            Case(INCIDENT_LINKERS_LATE, body=_link_selection_late, note="incident over"),
+        ],
+    },
+    "incidents:link_ticket": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), body=_link_this),
+            Case(conflict(ENGINEERS), body=_link_this_late, note="incident over"),
+        ],
+    },
+    # The post-incident review (incidents/views_review.py); see REVIEW above.
+    "incidents:review": {
+        "GET": Case(INCIDENT_READERS, extra=RESOLVED_INCIDENT),
+        "POST": [
+            Case(INCIDENT_STEERERS, body=REVIEW, extra=RESOLVED_INCIDENT),
+            Case(conflict(LEADS) | {"stranger": DENY_403}, body=REVIEW, extra=INCIDENT),
+        ],
+    },
+    "incidents:review_action_add": {
+        "GET": Case(POST_ONLY, extra=RESOLVED_INCIDENT),
+        "POST": [
+            Case(INCIDENT_STEERERS, body=_action_after_review, extra=RESOLVED_INCIDENT),
+            Case(
+                conflict(LEADS) | {"stranger": DENY_403},
+                body=_action_form,
+                extra=RESOLVED_INCIDENT,
+                note="no root cause yet",
+            ),
+        ],
+    },
+    "incidents:review_action_edit": {
+        "GET": Case(POST_ONLY, extra=RESOLVED_INCIDENT),
+        "POST": Case(INCIDENT_STEERERS, body=_action_form, extra=RESOLVED_INCIDENT),
+    },
+    "incidents:review_action_done": {
+        "GET": Case(POST_ONLY, extra=RESOLVED_INCIDENT),
+        "POST": Case(ACTION_OWNER_TOO, body={"done": "1"}, extra=RESOLVED_INCIDENT),
+    },
 }
 
 # Routes the matrix does not walk, each with the reason and the test that covers it instead.
@@ -657,9 +1153,178 @@ API: dict[str, Case | list[Case]] = {
         Case(SHARED_EDITORS | {"anonymous": NO_AUTH_401}, note="shared"),
         Case(BOBS_OWN | {"anonymous": NO_AUTH_401}, extra={"reply": "personal"}),
     ],
+    # Remote-session consent and the work log (fieldwork/api/); see the pages above.
+    "GET /api/v1/tickets/{number}/consents/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/consents/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body=CONSENT),
+        Case(conflict(HANDLERS, api=True), state=S.CLOSED, body=CONSENT),
+    ],
+    "POST /api/v1/tickets/{number}/consents/{consent_id}/grant/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.ACCEPTED, body={}),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.CLOSED, body={}),
+    ],
+    "POST /api/v1/tickets/{number}/consents/{consent_id}/refuse/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body=REFUSE),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.RESOLVED, body=REFUSE),
+    ],
+    "POST /api/v1/tickets/{number}/consents/{consent_id}/revoke/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.ACCEPTED, body={}, extra=GRANTED),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.ACCEPTED, body={}, note="not granted"),
+    ],
+    "GET /api/v1/tickets/{number}/worklogs/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/worklogs/": [
+        Case(acting(ENGINEERS, api=True), state=S.ACCEPTED, body=WORK),
+        Case(conflict(ENGINEERS, api=True), state=S.CLOSED, body=WORK),
+    ],
+    # The plan and its window, functional checks (fieldwork/api/); see the pages above.
+    "GET /api/v1/tickets/{number}/plan/": Case(API_TICKET_READERS),
+    "PUT /api/v1/tickets/{number}/plan/": [
+        Case(acting(HANDLERS, api=True), state=S.DIAGNOSED, body=_api_plan),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=_api_plan),
+    ],
+    "POST /api/v1/tickets/{number}/plan/confirm/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body=_window_proposed),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body={}, note="no window"),
+    ],
+    "GET /api/v1/tickets/{number}/checks/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/checks/": [
+        Case(acting(HANDLERS, api=True), state=S.DIAGNOSED, body=CHECK_LABEL),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=CHECK_LABEL),
+    ],
+    "PATCH /api/v1/tickets/{number}/checks/{check_id}/": [
+        Case(acting(HANDLERS, api=True), state=S.DIAGNOSED, body=CHECK_RESULT),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=CHECK_RESULT),
+    ],
+    # Vendors and a ticket's vendor cases (vendors/api/); see the pages above.
+    "GET /api/v1/vendors/": Case(_api_only(VENDOR_READERS)),
+    "POST /api/v1/vendors/": Case(_api_only(VENDOR_KEEPERS), body={"name": "Acme Hotline"}),
+    "GET /api/v1/vendors/{vendor_id}/": Case(_api_only(VENDOR_READERS)),
+    "PATCH /api/v1/vendors/{vendor_id}/": Case(
+        _api_only(VENDOR_KEEPERS), body={"contacts": "400-990-8888"}
+    ),
+    "GET /api/v1/tickets/{number}/vendor-cases/": Case(_api_only(CASE_READERS)),
+    "POST /api/v1/tickets/{number}/vendor-cases/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body=_vendor_case),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=_vendor_case),
+    ],
+    "POST /api/v1/tickets/{number}/vendor-cases/{case_id}/close/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body={"outcome": "Board replaced"}),
+        Case(conflict(HANDLERS, api=True), state=S.ACCEPTED, body={}, extra=CLOSED_CASE),
+    ],
+    "POST /api/v1/tickets/{number}/vendor-cases/{case_id}/updates/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body=VENDOR_NEWS),
+        Case(conflict(HANDLERS, api=True), state=S.ACCEPTED, body=VENDOR_NEWS, extra=CLOSED_CASE),
+    ],
+    # Devices (assets/api/); see the pages above.
+    "GET /api/v1/assets/": Case(API_READERS),
+    "POST /api/v1/assets/": Case(_api_only(DEVICE_KEEPERS), body=DEVICE | {"tag": "MX-API-1"}),
+    "GET /api/v1/assets/{asset_id}/": Case(_api_only(DEVICE_READERS)),
+    "PATCH /api/v1/assets/{asset_id}/": Case(_api_only(DEVICE_EDITORS), body={"model": "T16"}),
+    # On-site visits and the ticket's device (fieldwork/api/visits.py); see the pages above.
+    "GET /api/v1/tickets/{number}/visits/": Case(API_TICKET_READERS),
+    "POST /api/v1/tickets/{number}/visits/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body=_tomorrow_api),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=_tomorrow_api),
+    ],
+    "POST /api/v1/tickets/{number}/visits/{visit_id}/confirm/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.ACCEPTED, body={}),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.RESOLVED, body={}),
+    ],
+    "POST /api/v1/tickets/{number}/visits/{visit_id}/propose/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.ACCEPTED, body=_proposal_api),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.RESOLVED, body=_proposal_api),
+    ],
+    "POST /api/v1/tickets/{number}/visits/{visit_id}/reschedule/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body=_tomorrow_api),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=_tomorrow_api),
+    ],
+    "POST /api/v1/tickets/{number}/visits/{visit_id}/cancel/": [
+        Case(acting(HANDLERS, api=True), state=S.ACCEPTED, body={}),
+        Case(conflict(HANDLERS, api=True), state=S.ACCEPTED, body={}, extra=VISIT_DONE),
+    ],
+    "POST /api/v1/tickets/{number}/visits/{visit_id}/complete/": [
+        Case(acting(HANDLERS, api=True), state=S.DIAGNOSED, body=VISIT_REPORT_API),
+        Case(conflict(HANDLERS, api=True), state=S.RESOLVED, body=VISIT_REPORT_API),
+    ],
+    "POST /api/v1/tickets/{number}/asset/": [
+        Case(acting(ENGINEERS, api=True), state=S.SUBMITTED, body=_printer_tag),
+        Case(conflict(ENGINEERS, api=True), state=S.CLOSED, body=_printer_tag),
+    ],
     # Each person's own inbox; alice's notification is nobody else's to mark.
     "GET /api/v1/notifications/": Case(API_READERS),
     "POST /api/v1/notifications/{id}/read/": Case(
         who(HIDE_404, anonymous=NO_AUTH_401, owner=ALLOW), body={}
     ),
+    # Major incidents (incidents/api/); see INCIDENT and the pages above.
+    "GET /api/v1/incidents/": Case(_api_only(INCIDENT_READERS)),
+    "POST /api/v1/incidents/": Case(_api_only(INCIDENT_WORKERS), body=_api_declaration),
+    "GET /api/v1/incidents/{number}/": Case(_api_only(INCIDENT_READERS), extra=INCIDENT),
+    "PATCH /api/v1/incidents/{number}/": [
+        Case(_api_only(INCIDENT_STEERERS), body={"title": "ERP and mail down"}, extra=INCIDENT),
+    ],
+    "POST /api/v1/incidents/{number}/members/": [
+        Case(_api_only(INCIDENT_ADDERS), body=_api_erin_joins, extra=INCIDENT),
+        Case(
+            _api_only(
+                who(DENY_403, other_engineer=CONFLICT_409, lead=CONFLICT_409, admin=CONFLICT_409)
+            ),
+            body=_api_erin_joins,
+            extra=RESOLVED_INCIDENT,
+        ),
+    ],
+    "POST /api/v1/incidents/{number}/status/": [
+        Case(_api_only(INCIDENT_STEERERS), body=STATUS_NOTE, extra=INCIDENT),
+        Case(
+            _api_only(who(DENY_403, lead=CONFLICT_409, admin=CONFLICT_409)),
+            body=STATUS_NOTE,
+            extra=RESOLVED_INCIDENT,
+        ),
+    ],
+    "POST /api/v1/incidents/{number}/restore/": [
+        Case(_api_only(INCIDENT_STEERERS), body=RESTORATION, extra=INCIDENT),
+        Case(
+            _api_only(who(DENY_403, lead=CONFLICT_409, admin=CONFLICT_409)),
+            body=RESTORATION,
+            extra=RESTORED_INCIDENT,
+        ),
+    ],
+    "POST /api/v1/incidents/{number}/link/": [
+        Case(_api_only(INCIDENT_WORKERS), body=_api_alices_ticket, extra=INCIDENT),
+        Case(
+            _api_only(who(DENY_403, **dict.fromkeys(ENGINEERS, CONFLICT_409))),
+            body=_api_alices_ticket,
+            extra=RESOLVED_INCIDENT,
+        ),
+    ],
+    "GET /api/v1/incidents/{number}/reports/": Case(_api_only(INCIDENT_READERS), extra=INCIDENT),
+    # The post-incident review (incidents/api/review.py); see REVIEW above.
+    "GET /api/v1/incidents/{number}/review/": Case(
+        _api_only(INCIDENT_READERS), extra=RESOLVED_INCIDENT
+    ),
+    "PUT /api/v1/incidents/{number}/review/": [
+        Case(_api_only(INCIDENT_STEERERS), body=REVIEW, extra=RESOLVED_INCIDENT),
+        Case(
+            _api_only(who(DENY_403, lead=CONFLICT_409, admin=CONFLICT_409)),
+            body=REVIEW,
+            extra=INCIDENT,
+        ),
+    ],
+    "POST /api/v1/incidents/{number}/review/actions/": [
+        Case(_api_only(INCIDENT_STEERERS), body=_api_action_after_review, extra=RESOLVED_INCIDENT),
+        Case(
+            _api_only(who(DENY_403, lead=CONFLICT_409, admin=CONFLICT_409)),
+            body=_api_action,
+            extra=RESOLVED_INCIDENT,
+            note="no root cause yet",
+        ),
+    ],
+    "PATCH /api/v1/incidents/{number}/review/actions/{action_id}/": [
+        Case(_api_only(INCIDENT_STEERERS), body={"description": "Alert"}, extra=RESOLVED_INCIDENT),
+        Case(
+            _api_only(ACTION_OWNER_TOO),
+            body={"done": True},
+            extra=RESOLVED_INCIDENT,
+            note="bob owns the action",
+        ),
+    ],
 }

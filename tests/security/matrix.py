@@ -3,6 +3,7 @@ are tried against (the personas, alice's ticket in a given state, path parameter
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
+from assets.csv_import import ImportJob
+from assets.models import Asset
+from fieldwork.models import FunctionalCheck, RemoteConsent, SiteVisit
+from incidents import review as incident_review
+from incidents import services as incident_services
+from incidents.models import MajorIncident
 from notifications import outbox
 from notifications.models import Notification
 from tests.security import access_table as table
@@ -25,6 +32,7 @@ from tickets import notify, services
 from tickets.choices import TicketNotice
 from tickets.models import CannedReply, SavedView, Watcher
 from tickets.tests.factories import make_ticket, move_to
+from vendors.models import Vendor, VendorCase
 
 PAGE_METHODS = ("GET", "POST")
 API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -168,8 +176,129 @@ def bobs_saved_view(world: World, case: table.Case) -> int:
     ).pk
 
 
+def remote_consent(world: World, case: table.Case) -> int:
+    """bob's request for remote access to alice's computer, waiting for her answer, or with
+    ``extra={"consent": "granted"}`` granted by her and still running."""
+    now = timezone.now()
+    granted = case.extra.get("consent") == "granted"
+    return RemoteConsent.objects.create(
+        ticket=world.ticket,
+        requested_by=world.users["engineer"],
+        tool="TeamViewer",
+        purpose="Reset the network adapter",
+        duration_minutes=30,
+        state="granted" if granted else "requested",
+        requested_at=now,
+        answered_by=world.users["owner"] if granted else None,
+        answered_at=now if granted else None,
+        granted_at=now if granted else None,
+        expires_at=now + dt.timedelta(minutes=30) if granted else None,
+    ).pk
+
+
+def alices_laptop(world: World) -> Asset:
+    """A device alice owns (a requester sees her own devices, read-only)."""
+    found, _created = Asset.objects.get_or_create(
+        tag="MATRIX-LT-0001", defaults={"kind": "laptop", "owner": world.users["owner"]}
+    )
+    return found
+
+
+def site_visit(world: World, case: table.Case) -> int:
+    """bob's visit to alice tomorrow, waiting for her confirmation, or with
+    ``extra={"visit": "completed"}`` already done."""
+    now = timezone.now()
+    done = case.extra.get("visit") == "completed"
+    return SiteVisit.objects.create(
+        ticket=world.ticket,
+        engineer=world.users["engineer"],
+        scheduled_at=now + dt.timedelta(days=1),
+        state="completed" if done else "scheduled",
+        bring="Fuser unit",
+        created_by=world.users["engineer"],
+        created_at=now,
+        work_done="Replaced the fuser" if done else "",
+        site_cleaned=True if done else None,
+        completed_at=now if done else None,
+    ).pk
+
+
+def toms_import(world: World, case: table.Case) -> str:
+    """A CSV import tom (the tech lead) ran: his alone to follow."""
+    job = ImportJob.new(actor_id=world.users["lead"].pk, file_name="devices.csv", total=1)
+    job.state, job.checked, job.written, job.created = "done", 1, 1, 1
+    job.save()
+    return job.id
+
+
+def vendor(world: World, case: table.Case) -> int:
+    """A vendor in the desk's list."""
+    found, _created = Vendor.objects.get_or_create(
+        name="Lenovo Service", defaults={"contacts": "400-990-8888"}
+    )
+    return found.pk
+
+
+def vendor_case(world: World, case: table.Case) -> int:
+    """bob's open case with a vendor on alice's ticket, or with ``extra={"case": "closed"}``
+    one already closed."""
+    now = timezone.now()
+    closed = case.extra.get("case") == "closed"
+    return VendorCase.objects.create(
+        ticket=world.ticket,
+        vendor_id=vendor(world, case),
+        vendor_reference="RMA-55012",
+        summary="No power after the BIOS update",
+        status="closed" if closed else "open",
+        opened_by=world.users["engineer"],
+        opened_at=now,
+        closed_by=world.users["engineer"] if closed else None,
+        closed_at=now if closed else None,
+        last_update_at=now,
+        next_update_due_at=None if closed else now + dt.timedelta(hours=2),
+        next_check_at=None if closed else now + dt.timedelta(hours=2),
+    ).pk
+
+
+def number(world: World, case: table.Case) -> str:
+    """``<number>``: alice's ticket; under ``incidents/`` (a case with ``extra={"incident":
+    status}``, see ``access_table.INCIDENT``) a major incident's ``MI-…`` number instead."""
+    status = case.extra.get("incident")
+    return major_incident(world, status).number if status else world.ticket.number
+
+
+def major_incident(world: World, status: str) -> Any:
+    """tom's (the tech lead's) incident, declared from scratch with nobody else on its task
+    force, moved to ``status`` through the services (in the request's savepoint)."""
+    lead = world.users["lead"]
+    incident = incident_services.declare(
+        actor=lead, title="Matrix: ERP down", impact="Nobody can post orders."
+    )
+    if status != "investigating":
+        incident_services.post_status(incident.pk, actor=lead, status=status, note="Matrix")
+    return incident
+
+
+def review_action(world: World, case: table.Case) -> int:
+    """bob's action, due in a week, on the review tom wrote of the incident just made for
+    ``<number>`` (the latest one; in the request's savepoint). Without one (a ``<number>``
+    that is alice's ticket, as the 405 walk fills it) no action: the id of none."""
+    incident = MajorIncident.objects.order_by("-pk").first()
+    if incident is None:
+        return 0
+    lead = world.users["lead"]
+    incident_review.write_review(incident.pk, actor=lead, root_cause="Disk full")
+    return incident_review.add_action(
+        incident.pk,
+        actor=lead,
+        description="Alert at 80 %",
+        owner=world.users["engineer"],
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+    ).pk
+
+
 PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
-    "number": lambda w, c: w.ticket.number,
+    "number": number,
     "attachment_id": lambda w, c: w.attachments[c.attachment].pk,
     "uidb64": lambda w, c: urlsafe_base64_encode(force_bytes(w.users["owner"].pk)),
     "token": lambda w, c: default_token_generator.make_token(w.users["owner"]),
@@ -181,6 +310,23 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "username": erin_follows,  # /api/v1/tickets/{number}/watchers/{username}/
     # /api/v1/tickets/{number}/links/{other_number}/: a ticket linked to alice's
     "other_number": lambda w, c: table.linked_ticket(w, "")["ticket"],
+    # /tickets/{number}/consents/{consent_id}/grant/ …: a consent on alice's ticket
+    "consent_id": remote_consent,
+    # /api/v1/vendors/{vendor_id}/ and a vendor case on alice's ticket
+    "vendor_id": vendor,
+    "case_id": vendor_case,
+    # /tickets/{number}/checks/{check_id}/: a functional check on alice's ticket
+    "check_id": lambda w, c: (
+        FunctionalCheck.objects.create(ticket=w.ticket, label="Print a test page").pk
+    ),
+    # /assets/{asset_id}/ and /api/v1/assets/{asset_id}/: alice's laptop
+    "asset_id": lambda w, c: alices_laptop(w).pk,
+    # /tickets/{number}/visits/{visit_id}/…: bob's visit to alice
+    "visit_id": site_visit,
+    # /assets/import/{job_id}/: tom's (the tech lead's) finished import
+    "job_id": toms_import,
+    # /incidents/{number}/review/actions/{action_id}/…: bob's action on the incident's review
+    "action_id": review_action,
 }
 
 

@@ -13,6 +13,7 @@ The token endpoint's ``username`` is left to tests/security/test_auth.py (django
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,9 +26,13 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assets.tests.factories import make_asset
+from fieldwork.services import checks, consents, visits
 from tests.security.matrix import OPERATIONS, SCHEMA, owners_notification
 from tickets.services import canned, links, watchers
 from tickets.tests.factories import make_category, make_ticket, move_to
+from vendors.models import Vendor
+from vendors.services import cases as vendor_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +110,7 @@ def _plausible(name: str, field: dict[str, Any], world: dict[str, Any]) -> Any:
 def scene(alice, bob):
     category = make_category()
     ticket = move_to(make_ticket(requester=alice), "accepted", engineer=bob)
+    vendor = Vendor.objects.create(name="Lenovo Service")
     return {
         "ticket": ticket,
         "params": {
@@ -118,8 +124,31 @@ def scene(alice, bob):
             "other_number": links.link_tickets(
                 ticket.pk, actor=bob, other=make_ticket(requester=alice).number
             ).to_ticket.number,
+            # bob's request for remote access, waiting for alice's answer
+            "consent_id": consents.request_consent(
+                ticket.pk, actor=bob, tool="TeamViewer", purpose="Reset", duration_minutes=30
+            ).pk,
+            # a vendor, and bob's open case with it on the ticket
+            "vendor_id": vendor.pk,
+            "case_id": vendor_cases.open_case(
+                ticket.pk, actor=bob, vendor=vendor.pk, summary="No power"
+            ).pk,
+            # a functional check bob added to the ticket
+            "check_id": checks.add_check(ticket.pk, actor=bob, label="Print a test page").pk,
+            # alice's laptop, and bob's visit to her tomorrow
+            "asset_id": make_asset("NO500-LT-0001", owner=alice).pk,
+            "visit_id": visits.schedule_visit(
+                ticket.pk, actor=bob, scheduled_at=timezone.now() + dt.timedelta(days=1)
+            ).pk,
+            # an action on a post-incident review (its incident is not this <number>: 404)
+            "action_id": 1,
         },
-        "names": {"category": category.slug, "requester": "alice", "assignee": "bob"},
+        "names": {
+            "category": category.slug,
+            "requester": "alice",
+            "assignee": "bob",
+            "vendor": vendor.pk,
+        },
     }
 
 

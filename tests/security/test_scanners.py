@@ -27,6 +27,7 @@ import schemathesis
 from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -107,7 +108,32 @@ def targets(alice, carol, bob, tom):
             TicketState.VERIFIED,
         )
     ]
-    return {"numbers": [t.number for t in tickets], "slug": make_category().slug}
+    # The feature apps' own things (issues 10-12), so their operations also succeed.
+    from assets.models import Asset  # here: only this fixture needs the feature models
+    from incidents.services import declare
+    from tickets.models import CannedReply
+    from vendors.models import Vendor
+
+    now = timezone.now()
+    ids = {
+        "reply_id": CannedReply.objects.create(
+            owner=tom,
+            title="Restart",
+            body="Please restart.",
+            created_by=tom,
+            created_at=now,
+            updated_at=now,
+        ).pk,
+        "asset_id": Asset.objects.create(tag="FUZZ-0001", kind="laptop", owner=alice).pk,
+        "vendor_id": Vendor.objects.create(name="Fuzz Vendor").pk,
+    }
+    incident = declare(actor=tom, title="Core network down", impact="Nobody can work")
+    return {
+        "numbers": [t.number for t in tickets],
+        "slug": make_category().slug,
+        "ids": ids,
+        "incident": incident.number,
+    }
 
 
 def _with_real_category(case: Any, slug: str) -> Any:
@@ -168,6 +194,15 @@ def _fuzz(
                 operation.as_strategy(generation_mode=mode, path_parameters={"number": number})
                 for number in targets["numbers"]
             ]
+        if operation.path.startswith("/api/v1/incidents/{number}"):
+            strategies.append(
+                operation.as_strategy(
+                    generation_mode=mode, path_parameters={"number": targets["incident"]}
+                )
+            )
+        known = {name: targets["ids"][name] for name in names if name in targets["ids"]}
+        if known:
+            strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=known))
         if "slug" in names:
             slug = {"slug": targets["slug"]}
             strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=slug))

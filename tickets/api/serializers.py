@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
 from accounts.models import Site, User
+from tickets import hooks
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
@@ -299,8 +300,14 @@ class MessageCreateSerializer(Body):
 
 class EventSerializer(serializers.ModelSerializer[TicketEvent]):
     actor = PersonSerializer(read_only=True, allow_null=True)
+    # The desk's kinds and those feature apps register (tickets.hooks): an open set.
+    kind = serializers.CharField(read_only=True)
+    kind_label = serializers.SerializerMethodField()
+
+    def get_kind_label(self, event: TicketEvent) -> str:
+        return hooks.entry_label(event.kind)
 
     class Meta:
         model = TicketEvent
-        fields = ["id", "kind", "actor", "at", "from_state", "to_state", "data"]
+        fields = ["id", "kind", "kind_label", "actor", "at", "from_state", "to_state", "data"]
         read_only_fields = fields

@@ -2,12 +2,15 @@
 
 ``submit`` (filing), ``lifecycle`` (the FSM transitions), ``conversation``
 (replies, notes, questions, files), ``edits`` (details, priority, assignee),
-``system`` (what the desk does by itself), ``links``, ``merge`` and ``reopen`` (related
-tickets, duplicates, reopening); ``base`` holds the shared pieces.
+``holds`` (a vendor holding the ticket up), ``system`` (what the desk does by itself),
+``links``, ``merge`` and ``reopen`` (related tickets, duplicates, reopening),
+``downloads`` (files fetched from outside the ticket's site); ``base``
+holds the shared pieces.
 Adapters import the functions from here.
 """
 
 from tickets.services.conversation import add_attachments, add_message, request_info
+from tickets.services.downloads import record_download
 from tickets.services.edits import (
     EDITABLE_FIELDS,
     assign_ticket,
@@ -15,6 +18,7 @@ from tickets.services.edits import (
     preview_priority_change,
     update_ticket_details,
 )
+from tickets.services.holds import hold_for_vendor, release_vendor_hold
 from tickets.services.lifecycle import (
     accept_ticket,
     cancel_ticket,
@@ -42,10 +46,13 @@ __all__ = [
     "check_merge",
     "close_ticket",
     "diagnose_ticket",
+    "hold_for_vendor",
     "link_tickets",
     "merge_ticket",
     "preview_priority_change",
+    "record_download",
     "reject_fix",
+    "release_vendor_hold",
     "reopen_ticket",
     "request_info",
     "resolve_ticket",

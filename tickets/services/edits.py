@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tickets import actions, clocks, notify, search, selectors
+from tickets import actions, clocks, notify, permissions, search, selectors
 from tickets.actions import Action
 from tickets.choices import EventKind, Priority, TicketNotice
 from tickets.errors import InvalidTransition
@@ -117,6 +117,8 @@ def assign_ticket(ticket_id: int, *, actor: User, assignee: User, reason: str) -
         # People whose role works the queue: not a superuser or an admin by that alone.
         if not selectors.engineers().filter(pk=assignee.pk).exists():
             raise ValidationError({"assignee": _("This person does not work the queue.")})
+        if not permissions.serves_site(assignee, ticket.site_id):  # R7.2: they could not open it
+            raise ValidationError({"assignee": _("This engineer works only for other sites.")})
         if ticket.assignee_id == assignee.pk:
             raise InvalidTransition(_("The ticket is already assigned to this engineer."))
         old = ticket.assignee.name if ticket.assignee else ""

@@ -43,6 +43,8 @@ def accept_ticket(ticket_id: int, *, actor: User, assignee: User | None = None) 
                 raise ActionForbidden(_("Only a tech lead can accept on someone else's behalf."))
             if not capabilities(person).work_queue or not person.is_active:
                 raise ValidationError({"assignee": _("This person does not work the queue.")})
+            if not permissions.serves_site(person, ticket.site_id):  # R7.2
+                raise ValidationError({"assignee": _("This engineer works only for other sites.")})
         from_state = ticket.state
         ticket.accept(assignee=person, now=now)
         ticket.last_activity_at = now

@@ -10,15 +10,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import capabilities
 from assets.models import Asset
-from tickets import clocks, notify, permissions, search
+from tickets import clocks, notify, permissions, search, selectors
 from tickets.attachments import validate_request
-from tickets.choices import Channel, EventKind, Impact, Priority, TicketNotice, TicketState, Urgency
+from tickets.choices import (
+    OPEN_STATES,
+    Channel,
+    EventKind,
+    Impact,
+    Priority,
+    TicketNotice,
+    TicketState,
+    Urgency,
+)
 from tickets.errors import ActionForbidden
 from tickets.models import Category, Ticket
 from tickets.priority import derive_priority
@@ -120,4 +130,43 @@ def submit_ticket(
         search.refresh_ticket(ticket.pk)
         if ticket.priority == Priority.HIGH:
             notify.tell_engineers(TicketNotice.SUBMITTED, ticket, event)
+        routed = None
+        if settings.TICKETS_ROUTE_TO_LOCAL_CONTACT:
+            routed = _route_to_local_contact(ticket, now)
+        # The site's local IT contacts hear of every ticket filed there (once: one told of a
+        # high-priority ticket above already has this event's message).
+        notify.tell_local_contacts(ticket, event, besides=[routed])
     return ticket
+
+
+def _route_to_local_contact(ticket: Ticket, now: dt.datetime) -> User | None:
+    """With ``TICKETS_ROUTE_TO_LOCAL_CONTACT`` on, a ticket filed at a site with local IT
+    contacts is assigned (not accepted: the response clock runs until they accept) to the
+    one with the fewest open tickets, by the system, and they are told."""
+    contact = (
+        selectors.local_contacts_of(ticket.site_id)
+        .annotate(
+            open_load=Count(
+                "assigned_tickets", filter=Q(assigned_tickets__state__in=sorted(OPEN_STATES))
+            )
+        )
+        .order_by("open_load", "username")
+        .first()
+    )
+    if contact is None:
+        return None
+    ticket.assignee = contact
+    ticket.save(update_fields=["assignee"])
+    event = base.record(
+        ticket,
+        EventKind.ASSIGNED,
+        actor=None,
+        now=now,
+        data={
+            "from": "",
+            "to": contact.name,
+            "reason": _("Routed to the site's local IT contact."),
+        },
+    )
+    notify.tell([contact], TicketNotice.ASSIGNED, ticket, event)
+    return contact

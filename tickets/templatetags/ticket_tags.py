@@ -50,6 +50,7 @@ _EVENT_ICON: dict[str, str] = {
     EventKind.UNLINKED: "ti-unlink",
     EventKind.MERGED_INTO: "ti-arrow-merge",
     EventKind.MERGED_FROM: "ti-arrow-merge",
+    EventKind.ATTACHMENT_DOWNLOADED: "ti-download",
 }
 
 
@@ -71,13 +72,7 @@ def event_icon(kind: str) -> str:
 
 @register.filter
 def event_label(kind: str) -> str:
-    extra = hooks.entry_kind(kind)
-    if extra:
-        return str(extra.label)
-    try:
-        return str(EventKind(kind).label)
-    except ValueError:
-        return kind
+    return hooks.entry_label(kind)
 
 
 @register.simple_tag(takes_context=True)

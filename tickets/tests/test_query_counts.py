@@ -52,12 +52,13 @@ LISTS = {
     "api-requester": ("alice", "/api/v1/tickets/", 5, 50),
     # + the category named in the filter
     "api-filtered": ("bob", "/api/v1/tickets/?open=true&category=hardware&sort=newest", 6, 1),
-    # Pages: session, user, permissions (2), unread notifications, tab counts, the count of
-    # verified tickets ("to close"), rows, the person's saved views, and the filter form's
-    # choices (categories, sites, assignees); filtered, the count of each part (open ones,
-    # then verified ones: each through its own index).
-    "queue": ("bob", "/tickets/queue/", 12, 50),
-    "queue-filtered": ("bob", QUEUE_FILTERED, 15, 1),
+    # Pages: session, user, permissions (2), the sites the engineer is limited to (R7.2),
+    # unread notifications, tab counts, the count of verified tickets ("to close"), rows, the
+    # person's saved views, and the filter form's choices (categories, sites, assignees);
+    # filtered, the count of each part (open ones, then verified ones: each through its own
+    # index).
+    "queue": ("bob", "/tickets/queue/", 13, 50),
+    "queue-filtered": ("bob", QUEUE_FILTERED, 16, 1),
     # session, user, permissions (2), unread notifications, count, rows
     "mine": ("alice", "/tickets/mine/", 7, 25),
 }

@@ -8,7 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.permissions import capabilities
 from tickets import search, selectors
+from tickets.filters import sites_nameable_by
 from tickets.models import Ticket
 from tickets.views.common import signed_in_user
 
@@ -24,7 +26,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     number of matches. A bad filter is a form error on the page, never a 500.
     """
     user = signed_in_user(request)
-    form = search.SearchPageForm(request.GET or None)
+    # Staff narrow by site (R7.2: the sites they work for, when limited to some).
+    sites = sites_nameable_by(request) if capabilities(user).view_all else None
+    form = search.SearchPageForm(request.GET or None, sites=sites)
     result: search.Result | None = None
     rows: list[Ticket] = []
     page = None
@@ -37,7 +41,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     filtered = form.is_bound and any(
-        request.GET.get(k) for k in ("state", "submitted_from", "submitted_to")
+        request.GET.get(k) for k in ("state", "site", "submitted_from", "submitted_to")
     )
     context = {
         "nav": "search",

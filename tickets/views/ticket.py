@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import capabilities
 from notifications import services as notification_services
-from tickets import actions, forms, hooks, permissions, selectors
+from tickets import actions, forms, hooks, permissions, selectors, services
 from tickets.attachments import clean_filename
 from tickets.choices import SLA_EVENT_KINDS, EventKind, TicketState
 from tickets.errors import TicketNotFound
@@ -42,7 +42,7 @@ def detail_context(
         "info_form": forms.RequestInfoForm(),
         "reply_form": forms.ReplyForm(),
         "priority_form": forms.PriorityForm(initial={"priority": ticket.priority}),
-        "assign_form": forms.AssignForm() if can["assign"] else None,
+        "assign_form": forms.AssignForm(ticket=ticket) if can["assign"] else None,
     }
     defaults.update(forms_)
     return {
@@ -101,15 +101,18 @@ def service_report(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
-    """Files leave only through here: permission-checked, as a download, never sniffed."""
+    """Files leave only through here: permission-checked, as a download, never sniffed; a
+    download by someone outside the ticket's site is logged on its timeline (R7.2)."""
+    user = signed_in_user(request)
     try:
-        attachment = selectors.get_attachment_for(signed_in_user(request), number, attachment_id)
+        attachment = selectors.get_attachment_for(user, number, attachment_id)
     except TicketNotFound:
         raise Http404 from None
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
+    services.record_download(attachment, actor=user)
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -1,0 +1,46 @@
+"""Functional checks plug into the ticket page and the lifecycle: the engineer's checklist
+under "Next step" (the resolve form it guards), the requester's list while they are asked
+to verify, the service report's rows, the timeline entries, and the resolve guard that
+refuses a fix with a failed or unrecorded check."""
+
+from __future__ import annotations
+
+from fieldwork.services.checks import CheckEntry, refusal
+from fieldwork.views import checks as views
+from tickets import hooks
+
+WORK_PANEL = "checks_work"
+REQUESTER_PANEL = "checks_requester"
+REPORT_PANEL = "checks_report"
+
+
+def register() -> None:
+    hooks.register_resolve_guard(refusal)
+    hooks.register_entry_kinds(
+        CheckEntry,
+        icon="ti-checklist",
+        templates=dict.fromkeys(CheckEntry.values, "fieldwork/partials/check_event.html"),
+    )
+    hooks.register_panel(
+        hooks.Panel(
+            WORK_PANEL, "work", "fieldwork/partials/check_work.html", views.work_panel, order=6
+        )
+    )
+    hooks.register_panel(
+        hooks.Panel(
+            REQUESTER_PANEL,
+            "requester",
+            "fieldwork/partials/check_requester.html",
+            views.requester_panel,
+            order=1,
+        )
+    )
+    hooks.register_panel(
+        hooks.Panel(
+            REPORT_PANEL,
+            "report",
+            "fieldwork/partials/check_report.html",
+            views.report_panel,
+            order=20,
+        )
+    )

@@ -1,0 +1,92 @@
+"""The work log plugs into the ticket page: the desk's panel in the work column (log work,
+the latest entries, the time spent), the requester's live progress under the description
+(public entries, refreshed while the ticket is worked on), the service report's table, the
+timeline entry and the notification kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import User
+from fieldwork import selectors_worklog as selectors
+from fieldwork.services.worklogs import LOGGING_STATES, WorkLogEntry, WorkLogNotice
+from fieldwork.views.worklogs import WORK_PANEL, WorkLogForm, progress_context
+from notifications import kinds as notification_kinds
+from tickets import hooks, permissions
+from tickets.models import Ticket
+
+# The newest entries shown in the work column; the total counts them all.
+WORK_PANEL_ROWS = 50
+REPORT_ROWS = 200
+
+
+def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
+    """For the desk: the form (engineers, while the ticket is worked on), the newest
+    entries and the totals (two queries)."""
+    if not permissions.can_view_internal(user):
+        return None
+    entries = list(selectors.worklogs_for(user, ticket).reverse()[:WORK_PANEL_ROWS])
+    return {
+        "entries": entries,
+        "totals": selectors.worklog_totals(user, ticket),
+        "may_log": permissions.can_work(ticket, user) and ticket.state in LOGGING_STATES,
+        "form": WorkLogForm(),
+        "open": False,
+    }
+
+
+def progress_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
+    """For the requester and followers: the public entries as live progress. The desk has
+    the work column instead. Nothing before the ticket is accepted."""
+    if permissions.can_view_internal(user):
+        return None
+    context = progress_context(ticket)
+    if not context["entries"] and not context["live"]:
+        return None
+    return context
+
+
+def report_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
+    """The printed report: the remote sessions granted (who, when, what for, until when)
+    and the entries the reader may read with their total (three queries)."""
+    entries = list(selectors.worklogs_for(user, ticket)[:REPORT_ROWS])
+    grants = list(selectors.consents_on(ticket).filter(granted_at__isnull=False).reverse())
+    if not entries and not grants:
+        return None
+    return {
+        "entries": entries,
+        "totals": selectors.worklog_totals(user, ticket),
+        "grants": grants,
+    }
+
+
+def register() -> None:
+    notification_kinds.register(WorkLogNotice)
+    hooks.register_entry_kinds(
+        WorkLogEntry,
+        icon="ti-tool",
+        templates={WorkLogEntry.LOGGED: "fieldwork/partials/worklog_event.html"},
+    )
+    hooks.register_panel(
+        hooks.Panel(
+            WORK_PANEL, "work", "fieldwork/partials/worklog_work.html", work_panel, order=30
+        )
+    )
+    hooks.register_panel(
+        hooks.Panel(
+            "worklog_progress",
+            "main",
+            "fieldwork/partials/worklog_progress.html",
+            progress_panel,
+            order=10,
+        )
+    )
+    hooks.register_panel(
+        hooks.Panel(
+            "worklog_report",
+            "report",
+            "fieldwork/partials/worklog_report.html",
+            report_panel,
+            order=30,
+        )
+    )
