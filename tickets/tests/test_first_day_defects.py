@@ -291,3 +291,38 @@ def test_the_printed_demo_logins_name_each_role_in_chinese_and_english(db, seede
     text = out.getvalue()
     assert "技术负责人 / Tech lead" in text
     assert "申报人 / Requester" in text
+
+
+# --- a long timeline opens on its latest entries --------------------------------------------
+
+
+def test_a_long_timeline_opens_on_its_latest_entries_and_shows_all_on_request(alice, bob, web):
+    # given: a ticket with 60 replies after its filing
+    from tickets.models import TicketEvent  # here: only this test writes events directly
+
+    ticket = make_ticket_in(S.ACCEPTED, requester=alice, engineer=bob)
+    now = ticket.submitted_at
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket=ticket,
+            kind=EventKind.DETAILS_EDITED,
+            actor=bob,
+            at=now + dt.timedelta(minutes=i + 1),
+            data={"note": f"step {i:02d}"},
+        )
+        for i in range(60)
+    )
+    shown_total = sum(1 for e in ticket.events.all() if not e.kind.startswith("sla_"))
+
+    # when
+    latest = web(bob).get(f"/tickets/{ticket.number}/", HTTP_ACCEPT_LANGUAGE="en")
+    everything = web(bob).get(f"/tickets/{ticket.number}/?all=1", HTTP_ACCEPT_LANGUAGE="en")
+
+    # then
+    page = latest.content.decode()
+    assert page.count('<li class="timeline-event') == 50
+    assert f"{shown_total - 50} earlier entries are not shown." in page
+    assert "step 59" in page and "step 00" not in page
+    full = everything.content.decode()
+    assert full.count('<li class="timeline-event') == shown_total
+    assert "step 00" in full

@@ -50,7 +50,7 @@ def detail_context(
         "rejection": last_rejection(ticket, events) if caps.view_all else None,
         "confirm_by": last_day_to_answer(ticket) if can["verify"] else None,
         "ticket": ticket,
-        "events": events,
+        **timeline_page(request, events),
         "sla_events": sla_events,
         "attachments": list(selectors.attachments_for(user, ticket)),
         "is_requester": is_requester,
@@ -58,6 +58,18 @@ def detail_context(
         "allowed": can,
         **defaults,
     }
+
+
+# A long history opens on its latest entries (the ones the next step depends on); the rest
+# is one click away. Rendering 200 entries took most of the work view's time.
+TIMELINE_LATEST = 50
+
+
+def timeline_page(request: HttpRequest, events: list[TicketEvent]) -> dict[str, Any]:
+    """``events`` to show and how many earlier ones are folded away (``?all=1`` shows all)."""
+    if request.GET.get("all") == "1" or len(events) <= TIMELINE_LATEST:
+        return {"events": events, "earlier_events": 0}
+    return {"events": events[-TIMELINE_LATEST:], "earlier_events": len(events) - TIMELINE_LATEST}
 
 
 def last_rejection(ticket: Ticket, events: list[TicketEvent]) -> TicketEvent | None:
