@@ -9,28 +9,22 @@ with the field's error. ``submit`` and ``again`` are shared with the work-log vi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fieldwork.models import RemoteConsent
 from fieldwork.services import consents as service
-from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
+from fieldwork.views.common import at_top, submit
 from tickets.forms import StyledForm
 from tickets.limits import max_length
 from tickets.models import Ticket
-from tickets.views.common import signed_in_user, ticket_or_404
-from tickets.views.ticket import detail_context
+from tickets.views.common import signed_in_user
 
 # Names of the panels the forms live in (fieldwork/registrations/*.py).
 WORK_PANEL = "remote_consent"
@@ -77,75 +71,6 @@ class RefuseForm(StyledForm):
     )
 
 
-# --- shared with the work-log views ------------------------------------------------------
-
-
-def again(
-    request: HttpRequest,
-    number: str,
-    *,
-    panel: str,
-    form_key: str,
-    form: forms.Form | None,
-    status: int,
-    error: str = "",
-) -> HttpResponse:
-    """The ticket page again; ``form`` (with its errors) replaces the empty one in ``panel``."""
-    ticket = ticket_or_404(request, number)
-    context = detail_context(request, ticket)
-    for shown in (s for place in context["panels"].values() for s in place):
-        if shown.name == panel and form is not None:
-            shown.context[form_key] = form
-            shown.context["open"] = True
-    context["action_error"] = error
-    return render(request, "tickets/detail.html", context, status=status)
-
-
-Runner = Callable[[Ticket, dict[str, Any]], object]
-
-
-def submit(
-    request: HttpRequest,
-    number: str,
-    *,
-    form: forms.Form | None,
-    panel: str,
-    form_key: str,
-    run: Runner,
-    success: str,
-    anchor: str,
-) -> HttpResponse:
-    """Validate ``form`` (if any) and run the service; back to the ticket on success."""
-    ticket = ticket_or_404(request, number)
-    if form is not None and not form.is_valid():
-        return again(request, number, panel=panel, form_key=form_key, form=form, status=400)
-    try:
-        run(ticket, form.cleaned_data if form is not None else {})
-    except TicketNotFound:
-        raise Http404 from None
-    except ActionForbidden as exc:
-        raise PermissionDenied(str(exc)) from None
-    except InvalidTransition as exc:
-        return again(
-            request, number, panel=panel, form_key=form_key, form=form, status=409, error=str(exc)
-        )
-    except ValidationError as exc:
-        error = ""
-        for field, errors in exc.message_dict.items():
-            if form is not None and field in form.fields:
-                form.add_error(field, errors)
-                widget = form.fields[field].widget  # marked as the form's own errors are
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-            else:
-                error = " ".join(errors)
-        return again(
-            request, number, panel=panel, form_key=form_key, form=form, status=400, error=error
-        )
-    messages.success(request, success)
-    return redirect(reverse("tickets:detail", kwargs={"number": ticket.number}) + anchor)
-
-
 # --- the views ---------------------------------------------------------------------------
 
 
@@ -157,12 +82,13 @@ def consent_request(request: HttpRequest, number: str) -> HttpResponse:
     def run(ticket: Ticket, data: dict[str, Any]) -> object:
         return service.request_consent(ticket.pk, actor=signed_in_user(request), **data)
 
+    form = ConsentRequestForm(request.POST)
     return submit(
         request,
         number,
-        form=ConsentRequestForm(request.POST),
+        form=form,
         panel=WORK_PANEL,
-        form_key="form",
+        patch=at_top("form", form),
         run=run,
         success=_("Request sent: the requester is asked to allow remote access."),
         anchor="#remote-session",
@@ -182,7 +108,7 @@ def consent_grant(request: HttpRequest, number: str, consent_id: int) -> HttpRes
         number,
         form=None,
         panel=REQUESTER_PANEL,
-        form_key="refuse_form",
+        patch=at_top("refuse_form", None),
         run=run,
         success=_("Remote access allowed. You can stop it at any time on this page."),
         anchor="#remote-consent",
@@ -199,12 +125,13 @@ def consent_refuse(request: HttpRequest, number: str, consent_id: int) -> HttpRe
             ticket.pk, consent_id, actor=signed_in_user(request), reason=data.get("reason", "")
         )
 
+    form = RefuseForm(request.POST)
     return submit(
         request,
         number,
-        form=RefuseForm(request.POST),
+        form=form,
         panel=REQUESTER_PANEL,
-        form_key="refuse_form",
+        patch=at_top("refuse_form", form),
         run=run,
         success=_("Remote access refused. The engineer has been told."),
         anchor="",
@@ -224,7 +151,7 @@ def consent_revoke(request: HttpRequest, number: str, consent_id: int) -> HttpRe
         number,
         form=None,
         panel=REQUESTER_PANEL,
-        form_key="refuse_form",
+        patch=at_top("refuse_form", None),
         run=run,
         success=_("Remote access stopped. The engineer has been told."),
         anchor="",

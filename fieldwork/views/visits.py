@@ -10,16 +10,11 @@ typed): 404 not visible, 403 not allowed, 409 not in this state, 400 naming the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,12 +22,11 @@ from django.views.decorators.http import require_POST
 from fieldwork.models import SiteVisit
 from fieldwork.services import devices
 from fieldwork.services import visits as service
-from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
+from fieldwork.views.common import Patch, at_top, submit
 from tickets.forms import StyledForm
 from tickets.limits import max_length
 from tickets.models import Ticket
-from tickets.views.common import signed_in_user, ticket_or_404
-from tickets.views.ticket import detail_context
+from tickets.views.common import signed_in_user
 
 # Names of the panels the forms live in (fieldwork/registrations/visits.py).
 WORK_PANEL = "visits"
@@ -141,21 +135,6 @@ class DeviceForm(StyledForm):
 
 # --- shared --------------------------------------------------------------------------------
 
-# Puts the form with its errors into the panel context the page was built with.
-Patch = Callable[[dict[str, Any]], None]
-
-
-def _again(
-    request: HttpRequest, number: str, panel: str, patch: Patch, status: int, error: str = ""
-) -> HttpResponse:
-    ticket = ticket_or_404(request, number)
-    context = detail_context(request, ticket)
-    for shown in (s for place in context["panels"].values() for s in place):
-        if shown.name == panel:
-            patch(shown.context)
-    context["action_error"] = error
-    return render(request, "tickets/detail.html", context, status=status)
-
 
 def _in_row(key: str, visit_id: int, form: forms.Form) -> Patch:
     """Patch for a per-visit form: that visit's row gets ``form`` under ``key``, opened."""
@@ -170,48 +149,6 @@ def _in_row(key: str, visit_id: int, form: forms.Form) -> Patch:
     return patch
 
 
-def _at_top(key: str, form: forms.Form) -> Patch:
-    def patch(context: dict[str, Any]) -> None:
-        context[key] = form
-        context["open"] = key
-
-    return patch
-
-
-def _submit(
-    request: HttpRequest,
-    number: str,
-    *,
-    form: forms.Form | None,
-    panel: str,
-    patch: Patch,
-    run: Callable[[Ticket, dict[str, Any]], object],
-    success: str,
-    anchor: str,
-) -> HttpResponse:
-    ticket = ticket_or_404(request, number)
-    if form is not None and not form.is_valid():
-        return _again(request, number, panel, patch, 400)
-    try:
-        run(ticket, form.cleaned_data if form is not None else {})
-    except TicketNotFound:
-        raise Http404 from None
-    except ActionForbidden as exc:
-        raise PermissionDenied(str(exc)) from None
-    except InvalidTransition as exc:
-        return _again(request, number, panel, patch, 409, str(exc))
-    except ValidationError as exc:
-        error = ""
-        for field, errors in exc.message_dict.items():
-            if form is not None and field in form.fields:
-                form.add_error(field, errors)
-            else:
-                error = " ".join(errors)
-        return _again(request, number, panel, patch, 400, error)
-    messages.success(request, success)
-    return redirect(reverse("tickets:detail", kwargs={"number": ticket.number}) + anchor)
-
-
 # --- the engineer --------------------------------------------------------------------------
 
 
@@ -224,12 +161,12 @@ def visit_schedule(request: HttpRequest, number: str) -> HttpResponse:
     def run(ticket: Ticket, data: dict[str, Any]) -> object:
         return service.schedule_visit(ticket.pk, actor=signed_in_user(request), **data)
 
-    return _submit(
+    return submit(
         request,
         number,
         form=form,
         panel=WORK_PANEL,
-        patch=_at_top("schedule_form", form),
+        patch=at_top("schedule_form", form),
         run=run,
         success=_("Visit scheduled. The requester is asked to confirm the time."),
         anchor="#visits",
@@ -251,7 +188,7 @@ def visit_reschedule(request: HttpRequest, number: str, visit_id: int) -> HttpRe
             scheduled_at=data.get("scheduled_at"),
         )
 
-    return _submit(
+    return submit(
         request,
         number,
         form=form,
@@ -271,7 +208,7 @@ def visit_cancel(request: HttpRequest, number: str, visit_id: int) -> HttpRespon
     def run(ticket: Ticket, data: dict[str, Any]) -> object:
         return service.cancel_visit(ticket.pk, visit_id, actor=signed_in_user(request), **data)
 
-    return _submit(
+    return submit(
         request,
         number,
         form=form,
@@ -292,7 +229,7 @@ def visit_complete(request: HttpRequest, number: str, visit_id: int) -> HttpResp
     def run(ticket: Ticket, data: dict[str, Any]) -> object:
         return service.complete_visit(ticket.pk, visit_id, actor=signed_in_user(request), **data)
 
-    return _submit(
+    return submit(
         request,
         number,
         form=form,
@@ -315,12 +252,12 @@ def ticket_device(request: HttpRequest, number: str) -> HttpResponse:
             ticket.pk, actor=signed_in_user(request), asset=data.get("asset")
         )
 
-    return _submit(
+    return submit(
         request,
         number,
         form=form,
         panel=WORK_PANEL,
-        patch=_at_top("device_form", form),
+        patch=at_top("device_form", form),
         run=run,
         success=_("Device saved."),
         anchor="#visits",
@@ -336,7 +273,7 @@ def visit_confirm(request: HttpRequest, number: str, visit_id: int) -> HttpRespo
     def run(ticket: Ticket, data: dict[str, Any]) -> object:
         return service.confirm_visit(ticket.pk, visit_id, actor=signed_in_user(request))
 
-    return _submit(
+    return submit(
         request,
         number,
         form=None,
@@ -358,7 +295,7 @@ def visit_propose(request: HttpRequest, number: str, visit_id: int) -> HttpRespo
             ticket.pk, visit_id, actor=signed_in_user(request), **data
         )
 
-    return _submit(
+    return submit(
         request,
         number,
         form=form,

@@ -24,7 +24,7 @@ from fieldwork import selectors_worklog as selectors
 from fieldwork.choices import WorkMode
 from fieldwork.models import WorkLog
 from fieldwork.services import worklogs as service
-from fieldwork.views.consents import submit
+from fieldwork.views.common import at_top, submit
 from tickets.forms import StyledForm
 from tickets.limits import max_length
 from tickets.models import Ticket
@@ -110,7 +110,7 @@ def worklog_add(request: HttpRequest, number: str) -> HttpResponse:
         number,
         form=form,
         panel=WORK_PANEL,
-        form_key="form",
+        patch=at_top("form", form),
         run=run,
         success=_("Work logged; the requester sees it as progress.")
         if public
