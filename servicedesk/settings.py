@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from servicedesk.env import (
@@ -300,6 +301,25 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tickets.tasks.auto_verify_resolved",
         "schedule": 3600.0,
     },
+    # Reports (in the desk's zone, CELERY_TIMEZONE): the weekly problem review and summary
+    # on Monday morning, the monthly audit and summary on the first days of the month (the
+    # tasks themselves wait for the first working day).
+    "reports.generate_weekly_review": {
+        "task": "reports.generate_weekly_review",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "reports.draw_monthly_audit": {
+        "task": "reports.draw_monthly_audit",
+        "schedule": crontab(minute=0, hour=7, day_of_month="1-7"),
+    },
+    "reports.send_weekly_summary": {
+        "task": "reports.send_weekly_summary",
+        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
+    },
+    "reports.send_monthly_summary": {
+        "task": "reports.send_monthly_summary",
+        "schedule": crontab(minute=30, hour=7, day_of_month="1-7"),
+    },
 }
 # A sweep that finds a full batch re-enqueues itself for the next one, at most this many
 # times per beat tick; what is left waits for the next tick.
@@ -327,6 +347,12 @@ if ATTACHMENTS_REQUEST_MB < TICKETS_MAX_ATTACHMENT_MB:
 # limit, so someone who picks a few files too many is told the limit by name instead.
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_REQUEST
 TICKETS_AUTO_VERIFY_DAYS = env_int("TICKETS_AUTO_VERIFY_DAYS", 3)
+# Satisfaction surveys (feedback): a verified ticket closes after this many working days
+# without an answer; an answer may be changed for this many calendar days.
+FEEDBACK_SURVEY_CLOSE_DAYS = env_int("FEEDBACK_SURVEY_CLOSE_DAYS", 3)
+FEEDBACK_SURVEY_EDIT_DAYS = env_int("FEEDBACK_SURVEY_EDIT_DAYS", 7)
+# The monthly process audit draws this many of last month's closed tickets.
+REPORTS_AUDIT_SAMPLE_SIZE = env_int("REPORTS_AUDIT_SAMPLE_SIZE", 20)
 # A requester may reopen a ticket closed as completed for this many calendar days after
 # closing; later, "report a related problem" files a follow-up linked to it.
 TICKETS_REOPEN_DAYS = env_int("TICKETS_REOPEN_DAYS", 7)

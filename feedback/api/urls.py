@@ -1,0 +1,5 @@
+"""Survey endpoints."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""The report endpoints."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,3 @@
+"""Placeholder: filled by its feature."""
+
+__all__: list[str] = []
