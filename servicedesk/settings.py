@@ -112,9 +112,12 @@ TEMPLATES = [
                 # The staff banner while a major incident is open (lazy: one query at most).
                 "incidents.context_processors.incidents",
             ],
+            "builtins": ["servicedesk.template_builtins"],
         },
     },
 ]
+# Django's form renderer, with the common widgets rendered in Python (same markup).
+FORM_RENDERER = "servicedesk.form_renderer.FastWidgetRenderer"
 
 DATABASES = {
     "default": database_from_url("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/servicedesk")

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from fieldwork.choices import CheckResult, PlanApproach
 from fieldwork.views.plans import APPROACH_HINTS
@@ -45,3 +49,29 @@ def approach_hint(value: object) -> str:
         return str(APPROACH_HINTS[PlanApproach(str(value))])
     except (KeyError, ValueError):
         return ""
+
+
+@register.simple_tag
+def result_buttons(
+    check_id: int, current: str, results: Iterable[tuple[str, str, str]]
+) -> SafeString:
+    """A check's result as a row of toggle buttons (radio inputs styled as buttons), the
+    current one checked; one per row of a checklist, so written in Python."""
+    return format_html_join(
+        "\n",
+        '<input type="radio" class="btn-check" name="result" value="{}" id="check-{}-{}"{} '
+        'required><label class="btn {}" for="check-{}-{}">{}</label>',
+        (
+            (
+                value,
+                check_id,
+                value,
+                " checked" if current == value else "",
+                css,
+                check_id,
+                value,
+                label,
+            )
+            for value, label, css in results
+        ),
+    )

@@ -17,6 +17,7 @@ from tickets.choices import SLA_EVENT_KINDS, EventKind, TicketState
 from tickets.errors import TicketNotFound
 from tickets.models import Ticket, TicketEvent
 from tickets.notify import ticket_link
+from tickets.timeline import timeline_for
 from tickets.verification import last_day_to_answer
 from tickets.views.common import signed_in_user, ticket_or_404
 
@@ -29,9 +30,8 @@ def detail_context(
     user = signed_in_user(request)
     caps = capabilities(user)
     is_requester = permissions.is_requester_of(ticket, user)
-    events = list(selectors.events_for(user, ticket))
-    sla_events = [e for e in events if e.kind in SLA_EVENT_KINDS]
-    events = [e for e in events if e.kind not in SLA_EVENT_KINDS]
+    everything = request.GET.get("all") == "1"
+    timeline = timeline_for(user, ticket, latest=None if everything else TIMELINE_LATEST)
     can = actions.available_actions(ticket, user)
     defaults: dict[str, forms.StyledForm | None] = {
         "diagnose_form": forms.DiagnoseForm(),
@@ -47,11 +47,12 @@ def detail_context(
     defaults.update(forms_)
     return {
         "panels": hooks.panels(ticket, user, "work", "requester", "main"),
-        "rejection": last_rejection(ticket, events) if caps.view_all else None,
+        "rejection": last_rejection(ticket, timeline.last_fix) if caps.view_all else None,
         "confirm_by": last_day_to_answer(ticket) if can["verify"] else None,
         "ticket": ticket,
-        **timeline_page(request, events),
-        "sla_events": sla_events,
+        "events": timeline.events,
+        "earlier_events": timeline.earlier,
+        "sla_events": timeline.sla_events,
         "attachments": list(selectors.attachments_for(user, ticket)),
         "is_requester": is_requester,
         "work_view": caps.view_all,
@@ -60,28 +61,15 @@ def detail_context(
     }
 
 
-# A long history opens on its latest entries (the ones the next step depends on); the rest
-# is one click away. Rendering 200 entries took most of the work view's time.
+# A long history opens on its latest entries; the rest is one click away (``?all=1``).
 TIMELINE_LATEST = 50
 
 
-def timeline_page(request: HttpRequest, events: list[TicketEvent]) -> dict[str, Any]:
-    """``events`` to show and how many earlier ones are folded away (``?all=1`` shows all)."""
-    if request.GET.get("all") == "1" or len(events) <= TIMELINE_LATEST:
-        return {"events": events, "earlier_events": 0}
-    return {"events": events[-TIMELINE_LATEST:], "earlier_events": len(events) - TIMELINE_LATEST}
-
-
-def last_rejection(ticket: Ticket, events: list[TicketEvent]) -> TicketEvent | None:
+def last_rejection(ticket: Ticket, last_fix: TicketEvent | None) -> TicketEvent | None:
     """The requester's rejection the engineer has not yet answered with a new fix."""
-    if ticket.state != TicketState.DIAGNOSED:
+    if ticket.state != TicketState.DIAGNOSED or last_fix is None:
         return None
-    for event in reversed(events):
-        if event.kind == EventKind.FIX_REJECTED:
-            return event
-        if event.kind == EventKind.RESOLVED:
-            return None
-    return None
+    return last_fix if last_fix.kind == EventKind.FIX_REJECTED else None
 
 
 @login_required
