@@ -6,9 +6,13 @@ engineers, tom is the tech lead, dave the manager, admin the administrator.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import pytest
+from django.apps import AppConfig
+from django.apps import apps as django_apps
+from django.db.models.signals import post_migrate
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -20,6 +24,36 @@ from accounts.tests.factories import make_user
 def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise warns when collectstatic has not run; tests never serve static files.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+# The rows a fresh install's data migrations seed (categories, SLA policies and the
+# calendar, default functional checks, the glossary). A transactional test (live server,
+# Celery worker) ends with a flush that empties every table; the flush sends
+# ``post_migrate``, and this puts the seeds back, so a later test on the same worker finds
+# the install as ``migrate`` left it, whichever order xdist ran them in. Tests only: on a
+# real desk an admin's deletion of a seeded row must stand.
+DATA_SEEDS = (
+    "tickets.migrations.0002_default_categories",
+    "fieldwork.migrations.0002_default_checks",
+)
+
+
+def _reseed(sender: AppConfig, **kwargs: object) -> None:
+    from sla.seed import seed as seed_sla
+
+    if sender.label != "reports":  # once per flush, after the seeds' apps
+        return
+    seed_sla(django_apps)
+    for module in DATA_SEEDS:
+        importlib.import_module(module).seed(django_apps, None)
+    try:  # the glossary's seed, once the knowledge base has one
+        glossary = importlib.import_module("knowledge.migrations.0002_glossary_seed")
+    except ModuleNotFoundError:
+        return
+    glossary.seed(django_apps, None)
+
+
+post_migrate.connect(_reseed, dispatch_uid="tests.reseed_after_flush")
 
 
 @pytest.fixture(autouse=True)

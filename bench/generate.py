@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import report_facts  # noqa: E402
 from bench.common import ensure_database, setup_django  # noqa: E402
 
 VERSION = "3"
@@ -731,13 +732,16 @@ def main() -> None:
     log(f"database {args.db} {'created and ' if created else ''}migrated", started)
     with connection.cursor() as cursor:
         if not args.force and already_loaded(cursor, args.n):
-            if search_filled(cursor):
+            has_search, has_reports = search_filled(cursor), report_facts.filled(cursor)
+            if has_search and has_reports:
                 print(
                     f"{args.db} already holds {args.n} generated tickets (v{VERSION}) "
-                    "with their search vectors; nothing to do"
+                    "with their search vectors and report facts; nothing to do"
                 )
-            else:
+            if not has_search:
                 add_search(args.db, started)
+            if not has_reports:
+                report_facts.add(args.db, started)
             return
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -748,6 +752,7 @@ def main() -> None:
         open_ticket_sla(cursor, now, started)
         load_messages_and_events(cursor, args.n, started)
         fill_search(cursor, started)
+        report_facts.fill(cursor, started)  # working minutes and the reports' fact rows
         cursor.execute("SET session_replication_role = origin")
         for statement in ddl:
             cursor.execute(statement)

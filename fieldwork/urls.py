@@ -34,6 +34,7 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("<str:number>/plan/", plan_views.record_plan, name="plan"),
     path("<str:number>/plan/confirm/", plan_views.confirm_plan, name="plan_confirm"),
     path("<str:number>/checks/", check_views.add_check, name="check_add"),
+    path("<str:number>/checks/record/", check_views.record_checks, name="check_record_all"),
     path("<str:number>/checks/<int:check_id>/", check_views.record_check, name="check_record"),
     # On-site visits (R3.2, R4.2) and the ticket's device.
     path("<str:number>/visits/", visit_views.visit_schedule, name="visit_schedule"),

@@ -22,20 +22,6 @@ from tickets.selectors import engineers, tech_leads
 TEXT_ROWS = 3
 
 
-def _length_hint(limit: int) -> Any:
-    return format_lazy(_("At most {limit} characters."), limit=f"{limit:,}")
-
-
-def add_errors(form: StyledForm, errors: dict[str, list[str]]) -> None:
-    """A service's refusal shown like the form's own errors: beside the field, marked."""
-    for field, messages in errors.items():
-        form.add_error(field if field in form.fields else None, messages)
-        if field in form.fields:
-            widget = form.fields[field].widget
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
-
-
 class PersonChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.name} ({obj.username})"

@@ -7,29 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from incidents.models import MajorIncident, PostIncidentReview, ReviewAction
 from incidents.review import action_owners
-from tickets.forms import StyledForm
+from tickets.forms import StyledForm, length_hint
 from tickets.forms_bulk import NumbersField
 from tickets.limits import max_length
-
-
-def _length_hint(limit: int) -> Any:
-    return format_lazy(_("At most {limit} characters."), limit=f"{limit:,}")
-
-
-def add_errors(form: StyledForm, errors: dict[str, list[str]]) -> None:
-    """A service's refusal shown like the form's own errors: beside the field, marked."""
-    for field, messages in errors.items():
-        form.add_error(field if field in form.fields else None, messages)
-        if field in form.fields:
-            widget = form.fields[field].widget
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
 
 
 class ReviewForm(StyledForm):
@@ -38,7 +23,7 @@ class ReviewForm(StyledForm):
         label=_("Root cause"),
         max_length=max_length(PostIncidentReview, "root_cause"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_length_hint(max_length(PostIncidentReview, "root_cause")),
+        help_text=length_hint(max_length(PostIncidentReview, "root_cause")),
     )
     summary = forms.CharField(
         label=_("Summary and lessons learned"),
@@ -61,7 +46,7 @@ class ActionForm(StyledForm):
     description = forms.CharField(
         label=_("Action to take"),
         max_length=max_length(ReviewAction, "description"),
-        help_text=_length_hint(max_length(ReviewAction, "description")),
+        help_text=length_hint(max_length(ReviewAction, "description")),
     )
     owner = OwnerField(
         label=_("Responsible"),

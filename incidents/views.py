@@ -37,14 +37,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from incidents import clocks, permissions, selectors, services
 from incidents.choices import OPEN_STATUSES, REPORTING_STATUSES, IncidentStatus, MemberRole
-from incidents.forms import DeclareForm, LinkForm, MemberForm, RestoreForm, StatusForm, add_errors
+from incidents.forms import DeclareForm, LinkForm, MemberForm, RestoreForm, StatusForm
 from incidents.models import MajorIncident
 from notifications import services as notification_services
 from sla.display import duration_text
-from tickets.errors import ActionForbidden, InvalidTransition
-from tickets.forms import StyledForm
+from tickets.errors import ActionForbidden
+from tickets.forms import StyledForm, add_errors
 from tickets.selectors import tickets_visible_to
-from tickets.views.common import is_partial, signed_in_user, vary_on_htmx
+from tickets.views.common import is_partial, run_form, signed_in_user, vary_on_htmx
 
 PAGE_SIZE = 50
 IMPACT_PREFILL = 1_000  # characters of the ticket's description offered as the impact
@@ -237,29 +237,18 @@ def _act(
     (400 beside the field, 409 for a wrong status, 403 for a wrong role)."""
     user = _reader(request)
     incident = selectors.incident_for(user, number)
-    status = 400
-    error = ""
-    if form.is_valid():
-        try:
-            done = run(user, incident, form.cleaned_data)
-        except ActionForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
-        except InvalidTransition as exc:
-            status, error = 409, str(exc)
-        except ValidationError as exc:
-            add_errors(form, exc.message_dict)
-            others = [ms for f, ms in exc.message_dict.items() if f not in form.fields]
-            error = " ".join(m for ms in others for m in ms)
-        else:
-            messages.success(request, done)
-            url = reverse("incidents:live", kwargs={"number": incident.number})
-            if is_partial(request):
-                return HttpResponseClientRedirect(url)
-            return redirect(url)
+    done: list[str] = []
+    refused = run_form(form, lambda data: done.append(run(user, incident, data)))
+    if refused is None:
+        messages.success(request, done[0])
+        url = reverse("incidents:live", kwargs={"number": incident.number})
+        if is_partial(request):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
     incident = selectors.incident_for(user, number)
     context = live_context(request, incident, **{form_key: form})
-    context["action_error"] = error
-    return render(request, "incidents/detail.html", context, status=status)
+    context["action_error"] = refused.error
+    return render(request, "incidents/detail.html", context, status=refused.status)
 
 
 def _check_worker(request: HttpRequest) -> None:

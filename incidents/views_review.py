@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from incidents import review, selectors
-from incidents.forms_review import ActionForm, DoneForm, ReviewForm, add_errors
+from incidents.forms_review import ActionForm, DoneForm, ReviewForm
 from incidents.models import MajorIncident, ReviewAction
 from sla.display import duration_text
 from tickets.errors import ActionForbidden, InvalidTransition
 from tickets.forms import StyledForm
 from tickets.limits import max_length
-from tickets.views.common import signed_in_user
+from tickets.views.common import run_form, signed_in_user
 
 
 def _page_url(incident: MajorIncident, anchor: str = "") -> str:
@@ -223,19 +223,9 @@ def _act(
     action_id: int | None = None,
 ) -> HttpResponse:
     """Run one review service with the form's data; on refusal re-render the page."""
-    status, error = 400, ""
-    if form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except ActionForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
-        except InvalidTransition as exc:
-            status, error = 409, str(exc)
-        except ValidationError as exc:
-            add_errors(form, exc.message_dict)
-        else:
-            messages.success(request, success)
-            return redirect(_page_url(incident, anchor))
+    refused = run_form(form, run)
+    if refused is None:
+        messages.success(request, success)
+        return redirect(_page_url(incident, anchor))
     value: Any = (action_id, form) if form_key == "failed_edit" else form
-    error = error or " ".join(str(e) for e in form.non_field_errors())
-    return _rerender(request, incident, {form_key: value}, status, error)
+    return _rerender(request, incident, {form_key: value}, refused.status, refused.error)

@@ -12,3 +12,9 @@ class ReportsConfig(AppConfig):
         from reports.permissions import CAPABILITIES, ROLE_GRANTS
 
         roles.declare("reports", ROLE_GRANTS, CAPABILITIES)
+
+        # The scheduled summaries' notification kinds (reports/summary/).
+        from notifications import kinds
+        from reports.summary.kinds import SummaryNotice
+
+        kinds.register(SummaryNotice)

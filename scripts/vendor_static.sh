@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 TABLER_VERSION=${TABLER_VERSION:-1}        # @tabler/core
 ICONS_VERSION=${ICONS_VERSION:-3}          # @tabler/icons-webfont
 HTMX_VERSION=${HTMX_VERSION:-2}            # htmx.org
+ECHARTS_VERSION=${ECHARTS_VERSION:-6}      # echarts (Apache ECharts: the report charts)
 
 command -v npm >/dev/null 2>&1 || {
     echo "vendor: npm not found (apt-get install nodejs npm)" >&2
@@ -24,9 +25,12 @@ trap 'rm -rf "$tmp"' EXIT
 # fetch NAME SPEC: download and unpack the package tarball into $tmp/NAME, print its version.
 fetch() {
     local name=$1 spec=$2 json file version
-    json=$(cd "$tmp" && npm pack --json --silent "$name@$spec")
-    file=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[0]["filename"])' "$json")
-    version=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[0]["version"])' "$json")
+    # The JSON lists every file of the package (echarts: thousands): read it from a file,
+    # not from the command line.
+    json=$tmp/pack.json
+    (cd "$tmp" && npm pack --json --silent "$name@$spec") >"$json"
+    file=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["filename"])' "$json")
+    version=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["version"])' "$json")
     mkdir -p "$tmp/$name"
     tar -xzf "$tmp/$file" -C "$tmp/$name" --strip-components=1
     echo "$version"
@@ -55,9 +59,10 @@ echo "vendor: fetching from npm"
 tabler=$(fetch @tabler/core "$TABLER_VERSION")
 icons=$(fetch @tabler/icons-webfont "$ICONS_VERSION")
 htmx=$(fetch htmx.org "$HTMX_VERSION")
+echarts=$(fetch echarts "$ECHARTS_VERSION")
 
 rm -rf "$DEST"
-mkdir -p "$DEST/tabler" "$DEST/tabler-icons/fonts" "$DEST/htmx"
+mkdir -p "$DEST/tabler" "$DEST/tabler-icons/fonts" "$DEST/htmx" "$DEST/echarts"
 
 # Tabler UI kit: the core stylesheet and script (Bootstrap included).
 src=$tmp/@tabler/core
@@ -130,6 +135,14 @@ cp "$src/dist/htmx.min.js" "$DEST/htmx/"
 strip_source_maps "$DEST/htmx/htmx.min.js"
 cp "$src/LICENSE" "$DEST/htmx/LICENSE"
 
+# Apache ECharts: the "common" build only (line, bar, pie with tooltip, legend, grid and
+# aria; about 700 KB), with its licence and the NOTICE the Apache licence asks to keep.
+src=$tmp/echarts
+cp "$src/dist/echarts.common.min.js" "$DEST/echarts/"
+strip_source_maps "$DEST/echarts/echarts.common.min.js"
+cp "$src/LICENSE" "$DEST/echarts/LICENSE"
+cp "$src/NOTICE" "$DEST/echarts/NOTICE"
+
 # Nothing vendored may load anything from elsewhere (no CDN at run time).
 if grep -lE '@import|url\((["'"'"']?)(https?:)?//' "$DEST"/*/*.css; then
     echo "vendor: a stylesheet above refers to an outside address; fix it before committing" >&2
@@ -142,7 +155,8 @@ cat >"$DEST/VERSIONS.txt" <<EOF
 @tabler/core@$tabler  license: $(license_of "$tmp/@tabler/core")  files: tabler/tabler.min.css tabler/tabler.min.js
 @tabler/icons-webfont@$icons  license: $(license_of "$tmp/@tabler/icons-webfont")  files: tabler-icons/tabler-icons.min.css tabler-icons/fonts/tabler-icons.woff2
 htmx.org@$htmx  license: $(license_of "$tmp/htmx.org")  files: htmx/htmx.min.js
+echarts@$echarts  license: $(license_of "$tmp/echarts")  files: echarts/echarts.common.min.js
 EOF
 
-echo "vendor: @tabler/core@$tabler @tabler/icons-webfont@$icons htmx.org@$htmx -> $DEST/"
+echo "vendor: @tabler/core@$tabler @tabler/icons-webfont@$icons htmx.org@$htmx echarts@$echarts -> $DEST/"
 find "$DEST" -type f | sort | while read -r f; do printf '  %8s  %s\n' "$(du -h "$f" | cut -f1)" "$f"; done

@@ -311,17 +311,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reports.generate_weekly_review",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # The audit is drawn on the month's first working day, which a long holiday pushes past
+    # the 7th (National Day 2025: 9 October); the task itself acts once, from that day on.
     "reports.draw_monthly_audit": {
         "task": "reports.draw_monthly_audit",
-        "schedule": crontab(minute=0, hour=7, day_of_month="1-7"),
+        "schedule": crontab(minute=0, hour=7, day_of_month="1-14"),
     },
     "reports.send_weekly_summary": {
         "task": "reports.send_weekly_summary",
         "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
     },
+    # Likewise the monthly summary: sent once, from the month's first working day on.
     "reports.send_monthly_summary": {
         "task": "reports.send_monthly_summary",
-        "schedule": crontab(minute=30, hour=7, day_of_month="1-7"),
+        "schedule": crontab(minute=30, hour=7, day_of_month="1-14"),
     },
 }
 # A sweep that finds a full batch re-enqueues itself for the next one, at most this many
@@ -356,6 +359,9 @@ FEEDBACK_SURVEY_CLOSE_DAYS = env_int("FEEDBACK_SURVEY_CLOSE_DAYS", 3)
 FEEDBACK_SURVEY_EDIT_DAYS = env_int("FEEDBACK_SURVEY_EDIT_DAYS", 7)
 # The monthly process audit draws this many of last month's closed tickets.
 REPORTS_AUDIT_SAMPLE_SIZE = env_int("REPORTS_AUDIT_SAMPLE_SIZE", 20)
+# The weekly problem review groups the week's tickets with those of this many weeks before
+# ("3 printer jams this month"); 0 looks at the week alone.
+REPORTS_REVIEW_LOOKBACK_WEEKS = env_int("REPORTS_REVIEW_LOOKBACK_WEEKS", 3)
 # A requester may reopen a ticket closed as completed for this many calendar days after
 # closing; later, "report a related problem" files a follow-up linked to it.
 TICKETS_REOPEN_DAYS = env_int("TICKETS_REOPEN_DAYS", 7)

@@ -118,8 +118,27 @@ def start(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+def response_minutes(ticket: Ticket, accepted_at: dt.datetime) -> int:
+    """Working minutes from submission to acceptance on the response clock's calendar (of
+    the ticket's current priority and site), whole minutes."""
+    calendar = rules.response_calendar(
+        policy_for(ticket.priority), calendar_for_site(ticket.site_id)
+    )
+    return rules.elapsed_seconds(ticket.submitted_at, accepted_at, calendar) // 60
+
+
+def resolution_minutes(ticket: Ticket, resolved_at: dt.datetime, held_seconds: int) -> int:
+    """Working minutes from submission to ``resolved_at`` on the resolution clock's calendar,
+    the ``held_seconds`` of working time on hold left out, whole minutes."""
+    policy = policy_for(ticket.priority)
+    calendar = rules.resolution_calendar(policy, calendar_for_site(ticket.site_id))
+    return rules.elapsed_seconds(ticket.submitted_at, resolved_at, calendar, held_seconds) // 60
+
+
 def stop_response(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
-    """Acceptance is the first response: met, or late by how much (wall-clock seconds)."""
+    """Acceptance is the first response: met, or late by how much (wall-clock seconds).
+    The working minutes it took are kept for the reports (``response_minutes``)."""
+    ticket.response_minutes = response_minutes(ticket, now)
     due = ticket.response_due_at
     late = bool(due and now > due)
     if late and not ticket.response_breached_at:
@@ -283,7 +302,18 @@ def reprioritise(ticket: Ticket, now: dt.datetime, *, previous: str, reason: str
 
 
 def stop_resolution(ticket: Ticket, now: dt.datetime) -> None:
-    """Resolved: a fix after the deadline is recorded late at once, not at the next sweep."""
+    """Resolved: a fix after the deadline is recorded late at once, not at the next sweep.
+    The working minutes it took are kept for the reports (``resolution_minutes``): every
+    finished hold left out, and a hold still open at the fix (a vendor's) up to now."""
+    held = ticket.held_seconds
+    if ticket.sla_paused_at is not None:
+        held += rules.held_between(
+            ticket.sla_paused_at,
+            now,
+            policy_for(ticket.priority),
+            calendar_for_site(ticket.site_id),
+        )
+    ticket.resolution_minutes = resolution_minutes(ticket, now, held)
     due = ticket.resolution_due_at
     if due and now > due and not ticket.resolution_breached_at and ticket.sla_paused_at is None:
         ticket.resolution_breached_at = due

@@ -66,8 +66,20 @@ class MultipleFileInput(forms.ClearableFileInput):
 _upload_hint = lazy(upload_hint, str)
 
 
-def _length_hint(limit: int) -> Any:
+def length_hint(limit: int) -> Any:
+    """ "At most 2,000 characters.", for a field's help text."""
     return format_lazy(_("At most {limit} characters."), limit=f"{limit:,}")
+
+
+def add_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """A service's refusal shown like the form's own errors: beside the field, marked; an
+    error of no field of the form goes above it."""
+    for name, messages in errors.items():
+        form.add_error(name if name in form.fields else None, messages)
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            widget.attrs["aria-invalid"] = "true"
 
 
 class MultipleFileField(forms.FileField):
@@ -106,7 +118,7 @@ class TicketForm(StyledForm):
         help_text=format_lazy(
             "{} {}",
             _("The fault as you see it: messages, error codes, what you already tried."),
-            _length_hint(max_length(Ticket, "description")),
+            length_hint(max_length(Ticket, "description")),
         ),
     )
     asset = forms.ModelChoiceField(
@@ -264,7 +276,7 @@ class ReplyForm(StyledForm):
         label=_("Message"),
         max_length=max_length(Message, "body"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_length_hint(max_length(Message, "body")),
+        help_text=length_hint(max_length(Message, "body")),
     )
     internal = forms.BooleanField(label=_("Internal note (engineers only)"), required=False)
     attachments = MultipleFileField(label=_("Attach files"))

@@ -10,8 +10,10 @@
   icon and optionally a template that shows the entry's ``data``.
 * **Resolve guards**: asked before a ticket is resolved; a message refuses it.
 * **Signals**: ``public_update`` (staff wrote something the requester reads: a public reply
-  or a public work-log entry) and ``resolved`` (a fix was proposed), sent inside the
-  service's transaction.
+  or a public work-log entry), ``resolved`` (a fix was proposed) and ``verified`` (the fix
+  was confirmed: by the requester, by an engineer for them, or by the system after
+  ``TICKETS_AUTO_VERIFY_DAYS``), sent inside the service's transaction, the ticket's row
+  locked and already saved in its new state.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ PLACES = ("work", "requester", "main", "report")
 public_update = django.dispatch.Signal()
 # sender=Ticket; ticket=, actor=, at=.
 resolved = django.dispatch.Signal()
+# sender=Ticket; ticket=, actor= (None when the system verified it), at=.
+verified = django.dispatch.Signal()
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,15 @@ class Ticket(FSMModelMixin, models.Model):
     sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
     held_seconds = models.PositiveIntegerField(_("time on hold (working seconds)"), default=0)
     sla_next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Working minutes on the ticket's SLA calendars (tickets/clocks.py), what the reports
+    # read: submission → acceptance on the response clock's calendar; submission → the
+    # last resolution on the resolution clock's, time on hold left out. Empty until then.
+    response_minutes = models.PositiveIntegerField(
+        _("response time (working minutes)"), null=True, blank=True, editable=False
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution time (working minutes)"), null=True, blank=True, editable=False
+    )
     # The deadline that matters now (response while unaccepted, then resolution unless
     # paused); the queue sorts on it through an index.
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
@@ -357,6 +366,7 @@ class Ticket(FSMModelMixin, models.Model):
     def reject_fix(self, *, now: dt.datetime) -> None:
         self.reopen_count += 1
         self.resolved_at = None
+        self.resolution_minutes = None
 
     @transition(
         field=state,
@@ -407,6 +417,7 @@ class Ticket(FSMModelMixin, models.Model):
         self.closed_at = None
         self.verified_at = None
         self.resolved_at = None
+        self.resolution_minutes = None
         self.waiting_on = WaitingOn.NONE
 
     @property

@@ -8,30 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tickets import selectors as ticket_selectors
-from tickets.forms import StyledForm
+from tickets.forms import StyledForm, length_hint
 from tickets.limits import max_length
 from tickets.models import Attachment, Ticket
 from vendors.models import Vendor, VendorCase, VendorCaseUpdate
 from vendors.selectors import active_vendors
-
-
-def _length_hint(limit: int) -> Any:
-    return format_lazy(_("At most {limit} characters."), limit=f"{limit:,}")
-
-
-def add_errors(form: StyledForm, errors: dict[str, list[str]]) -> None:
-    """A service's refusal shown like the form's own errors: beside the field, marked."""
-    for field, messages in errors.items():
-        form.add_error(field if field in form.fields else None, messages)
-        if field in form.fields:
-            widget = form.fields[field].widget
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
 
 
 class VendorForm(StyledForm):
@@ -85,7 +70,7 @@ class CaseOpenForm(StyledForm):
         label=_("What was reported to the vendor"),
         max_length=max_length(VendorCase, "summary"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_length_hint(max_length(VendorCase, "summary")),
+        help_text=length_hint(max_length(VendorCase, "summary")),
     )
     evidence = EvidenceField(
         label=_("Evidence sent"),
@@ -110,7 +95,7 @@ class CaseUpdateForm(StyledForm):
         label=_("What the vendor said"),
         max_length=max_length(VendorCaseUpdate, "body"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_length_hint(max_length(VendorCaseUpdate, "body")),
+        help_text=length_hint(max_length(VendorCaseUpdate, "body")),
     )
     share = forms.BooleanField(
         label=_("Also send it to the requester (this is their 2-hourly update)"), required=False

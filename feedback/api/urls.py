@@ -1,5 +1,12 @@
-"""Survey endpoints."""
+"""Survey endpoints: a ticket's survey (read, answer) and the list for tech leads and managers."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from feedback.api import views
+
+app_name = "feedback-api"
+
+urlpatterns: list[URLPattern] = [
+    path("tickets/<str:number>/survey/", views.TicketSurveyView.as_view(), name="ticket-survey"),
+    path("surveys/", views.SurveyListView.as_view(), name="surveys"),
+]

@@ -9,7 +9,7 @@ from fieldwork.services.checks import CheckEntry, refusal
 from fieldwork.views import checks as views
 from tickets import hooks
 
-WORK_PANEL = "checks_work"
+WORK_PANEL = views.WORK_PANEL
 REQUESTER_PANEL = "checks_requester"
 REPORT_PANEL = "checks_report"
 

@@ -17,6 +17,7 @@ ticket and is shown in the reader's language (``shown_labels``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -209,6 +210,50 @@ def add_check(ticket_id: int, *, actor: User, label: str) -> FunctionalCheck:
     return check
 
 
+def _cleaned(result: str, note: str) -> tuple[str, str]:
+    """A result and its note as recorded, or the ``ValidationError`` naming the field."""
+    cleaned = base.choice("result", result, CheckResult)
+    if cleaned not in RECORDED:
+        raise ValidationError({"result": _("Choose passed, failed or not applicable.")})
+    text = base.text("note", note, model=FunctionalCheck, required=False)
+    if cleaned in NEEDS_NOTE and not text:
+        raise ValidationError(
+            {
+                "note": _("Say what failed.")
+                if cleaned == CheckResult.FAILED
+                else _("Say why this check does not apply.")
+            }
+        )
+    return cleaned, text
+
+
+def _apply(
+    ticket: Ticket, check: FunctionalCheck, result: str, note: str, *, actor: User, now: dt.datetime
+) -> None:
+    check.result = result
+    check.note = note
+    check.checked_by = actor
+    check.checked_at = now
+    check.save(update_fields=["result", "note", "checked_by", "checked_at"])
+    base.record(
+        ticket,
+        CheckEntry.RECORDED,
+        actor=actor,
+        now=now,
+        data={
+            "label": check.label,
+            # A default check's English label, for English readers of the timeline.
+            "label_en": CheckTemplate.objects.filter(label=check.label)
+            .order_by()
+            .values_list("label_en", flat=True)
+            .first()
+            or "",
+            "result": result,
+            "result_note": note,
+        },
+    )
+
+
 def record_check(
     ticket_id: int, check_id: int, *, actor: User, result: str, note: str = ""
 ) -> FunctionalCheck:
@@ -224,38 +269,44 @@ def record_check(
         )
         if check is None:
             raise CheckNotFound
-        cleaned = base.choice("result", result, CheckResult)
-        if cleaned not in RECORDED:
-            raise ValidationError({"result": _("Choose passed, failed or not applicable.")})
-        text = base.text("note", note, model=FunctionalCheck, required=False)
-        if cleaned in NEEDS_NOTE and not text:
-            raise ValidationError(
-                {
-                    "note": _("Say what failed.")
-                    if cleaned == CheckResult.FAILED
-                    else _("Say why this check does not apply.")
-                }
-            )
-        check.result = cleaned
-        check.note = text
-        check.checked_by = actor
-        check.checked_at = now
-        check.save(update_fields=["result", "note", "checked_by", "checked_at"])
-        base.record(
-            ticket,
-            CheckEntry.RECORDED,
-            actor=actor,
-            now=now,
-            data={
-                "label": check.label,
-                # A default check's English label, for English readers of the timeline.
-                "label_en": CheckTemplate.objects.filter(label=check.label)
-                .order_by()
-                .values_list("label_en", flat=True)
-                .first()
-                or "",
-                "result": cleaned,
-                "result_note": text,
-            },
-        )
+        cleaned, text = _cleaned(result, note)
+        _apply(ticket, check, cleaned, text, actor=actor, now=now)
     return check
+
+
+def record_checks(
+    ticket_id: int, answers: dict[int, tuple[str, str]], *, actor: User
+) -> list[FunctionalCheck]:
+    """Record the whole checklist at once: ``answers`` maps a check's id to its result and
+    note (an empty result: left as it is). Only what changed is recorded, on the timeline
+    too; all or nothing — the ``ValidationError`` names each refused field as
+    ``result-<id>`` or ``note-<id>``. The checks recorded, in the list's order."""
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _handled(ticket_id, actor)
+        checks = list(
+            FunctionalCheck.objects.select_for_update(no_key=True)
+            .filter(ticket=ticket, pk__in=list(answers))
+            .order_by("sort_order", "pk")
+        )
+        if len(checks) != len(answers):
+            raise CheckNotFound
+        errors: dict[str, list[str]] = {}
+        changed: list[tuple[FunctionalCheck, str, str]] = []
+        for check in checks:
+            result, note = answers[check.pk]
+            if not result and not note.strip():
+                continue
+            try:
+                cleaned, text = _cleaned(result, note)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors[f"{field}-{check.pk}"] = messages
+                continue
+            if (cleaned, text) != (check.result, check.note):
+                changed.append((check, cleaned, text))
+        if errors:
+            raise ValidationError(errors)
+        for check, cleaned, text in changed:
+            _apply(ticket, check, cleaned, text, actor=actor, now=now)
+    return [check for check, _cleaned_result, _text in changed]

@@ -55,14 +55,16 @@ def approach_hint(value: object) -> str:
 def result_buttons(
     check_id: int, current: str, results: Iterable[tuple[str, str, str]]
 ) -> SafeString:
-    """A check's result as a row of toggle buttons (radio inputs styled as buttons), the
-    current one checked; one per row of a checklist, so written in Python."""
+    """A check's result as a row of toggle buttons (radio inputs ``result-<id>`` styled as
+    buttons), the current one checked; one per row of the checklist's one form, so written
+    in Python."""
     return format_html_join(
         "\n",
-        '<input type="radio" class="btn-check" name="result" value="{}" id="check-{}-{}"{} '
-        'required><label class="btn {}" for="check-{}-{}">{}</label>',
+        '<input type="radio" class="btn-check" name="result-{}" value="{}" id="check-{}-{}"{}>'
+        '<label class="btn {}" for="check-{}-{}">{}</label>',
         (
             (
+                check_id,
                 value,
                 check_id,
                 value,

@@ -97,7 +97,8 @@ def test_the_work_view_puts_the_defaults_on_for_the_handler_only(web, bob, erin,
     page = web(bob).get(f"/tickets/{business.number}/").content.decode()
     assert FunctionalCheck.objects.filter(ticket=business).count() == 4
     assert 'id="checks"' in page
-    assert page.count('class="mt-2 check-form"') == 4
+    assert page.count("btn-check") == 4 * 3  # passed, failed, not applicable per check
+    assert page.count('id="check-form"') == 1  # one form for the whole checklist
     assert "0 of 4 recorded" in page
 
 
@@ -386,3 +387,92 @@ def test_the_admin_lists_the_default_checks_by_category(web, admin):
     page = web(admin).get(f"/admin/fieldwork/checktemplate/?category__id__exact={category.pk}")
     assert page.status_code == 200
     assert DEFAULTS_EN[0] in page.content.decode()
+
+
+# --- the checklist's one form ----------------------------------------------------------------
+
+
+def record_all_url(ticket) -> str:
+    return f"/tickets/{ticket.number}/checks/record/"
+
+
+def test_the_whole_checklist_is_recorded_in_one_post(web, api, bob, business):
+    # given: the four defaults, the first already passed
+    rows = listed(api, bob, business)
+    first, second, third, fourth = (r["id"] for r in rows)
+    record(api, bob, business, first, "passed")
+    recorded_before = TicketEvent.objects.filter(ticket=business, kind="check_recorded").count()
+
+    # when: one post says passed again for the first, failed for the second, n/a for the
+    # third and nothing for the fourth
+    response = web(bob).post(
+        record_all_url(business),
+        {
+            f"result-{first}": "passed",
+            f"note-{first}": "",
+            f"result-{second}": "failed",
+            f"note-{second}": "Approval stuck at step 2",
+            f"result-{third}": "na",
+            f"note-{third}": "No attachments in this flow",
+            f"note-{fourth}": "",
+        },
+    )
+
+    # then: back to the checklist; only the two changes are recorded, each on the timeline
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/tickets/{business.number}/#checks")
+    results = dict(FunctionalCheck.objects.filter(ticket=business).values_list("pk", "result"))
+    assert results == {first: "passed", second: "failed", third: "na", fourth: ""}
+    events = TicketEvent.objects.filter(ticket=business, kind="check_recorded")
+    assert events.count() == recorded_before + 2
+    client = web(bob)
+    page = client.get(response["Location"].split("#")[0]).content.decode()
+    assert "3 of 4 recorded" in page
+
+
+def test_a_refused_checklist_records_nothing_and_keeps_what_was_typed(web, api, bob, business):
+    rows = listed(api, bob, business)
+    first, second = rows[0]["id"], rows[1]["id"]
+
+    # when: the first passes, the second fails without saying what failed
+    response = web(bob).post(
+        record_all_url(business),
+        {f"result-{first}": "passed", f"note-{first}": "test01 ok", f"result-{second}": "failed"},
+    )
+
+    # then: 400, nothing recorded, the error beside the second, the typed note kept
+    assert response.status_code == 400
+    assert not FunctionalCheck.objects.filter(ticket=business).exclude(result="").exists()
+    page = response.content.decode()
+    assert "Nothing was recorded: see the marked checks." in page
+    assert f'id="check-{second}-error"' in page and "Say what failed." in page
+    assert 'value="test01 ok"' in page
+    assert f'name="result-{first}" value="passed" id="check-{first}-passed" checked' in page
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("alice", 403), ("erin", 403)], ids=["requester", "another engineer"]
+)
+def test_only_the_handler_records_the_checklist(web, api, bob, business, request, who, status):
+    check = listed(api, bob, business)[0]["id"]
+    user = request.getfixturevalue(who)
+    response = web(user).post(record_all_url(business), {f"result-{check}": "passed"})
+    assert response.status_code in (status, 404)
+    assert FunctionalCheck.objects.get(pk=check).result == ""
+
+
+def test_a_check_of_another_ticket_is_a_404(web, api, alice, bob, business):
+    other = make_ticket_in(TicketState.DIAGNOSED, requester=alice, engineer=bob)
+    api(bob).post(checks_url(other), {"label": "Print a test page"}, format="json")
+    foreign = FunctionalCheck.objects.get(ticket=other).pk
+    listed(api, bob, business)
+    response = web(bob).post(record_all_url(business), {f"result-{foreign}": "passed"})
+    assert response.status_code == 404
+    assert FunctionalCheck.objects.get(pk=foreign).result == ""
+
+
+def test_an_empty_checklist_post_says_what_to_do(web, api, bob, business):
+    listed(api, bob, business)
+    response = web(bob).post(record_all_url(business), {})
+    assert response.status_code == 400
+    assert "Choose a result for at least one check." in response.content.decode()

@@ -33,7 +33,7 @@ from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.forms import StyledForm
 from tickets.limits import max_length
 from tickets.models import Ticket
-from tickets.views.common import signed_in_user, ticket_or_404
+from tickets.views.common import run_form, signed_in_user, ticket_or_404
 from tickets.views.ticket import detail_context
 
 RESULT_CHOICES = [
@@ -41,6 +41,9 @@ RESULT_CHOICES = [
     (CheckResult.FAILED.value, CheckResult.FAILED.label),
     (CheckResult.NOT_APPLICABLE.value, CheckResult.NOT_APPLICABLE.label),
 ]
+
+# The engineer's checklist on the ticket page (``fieldwork.registrations.checks``).
+WORK_PANEL = "checks_work"
 
 # The result buttons of each check: value, label, Tabler colour.
 RESULT_BUTTONS = [
@@ -74,8 +77,13 @@ class CheckAddForm(StyledForm):
 
 
 def _rows(checks: list[FunctionalCheck]) -> list[dict[str, Any]]:
+    """Each check with its label, and the result and note its form shows (the recorded
+    ones; what was posted when a post was refused, see ``_rerender``)."""
     labels = service.shown_labels(checks)
-    return [{"check": c, "label": labels[c.pk]} for c in checks]
+    return [
+        {"check": c, "label": labels[c.pk], "result": c.result, "note": c.note, "errors": {}}
+        for c in checks
+    ]
 
 
 def _counts(checks: list[FunctionalCheck]) -> dict[str, int]:
@@ -138,11 +146,26 @@ def report_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
 
 
 def _rerender(
-    request: HttpRequest, number: str, status: int, error: str, **extra: Any
+    request: HttpRequest,
+    number: str,
+    status: int,
+    error: str,
+    *,
+    posted: dict[int, tuple[str, str]] | None = None,
+    errors: dict[int, dict[str, str]] | None = None,
+    **extra: Any,
 ) -> HttpResponse:
+    """The ticket page again; the checklist shows what was ``posted`` and each check's
+    ``errors`` beside it."""
     context = detail_context(request, ticket_or_404(request, number))
     context.update(extra)
     context["action_error"] = error
+    for shown in context["panels"].get("work", []):
+        for row in shown.context.get("rows", []) if shown.name == WORK_PANEL else []:
+            pk = row["check"].pk
+            if posted and pk in posted:
+                row["result"], row["note"] = posted[pk]
+            row["errors"] = (errors or {}).get(pk, {})
     return render(request, "tickets/detail.html", context, status=status)
 
 
@@ -158,24 +181,50 @@ def record_check(request: HttpRequest, number: str, check_id: int) -> HttpRespon
     ticket = ticket_or_404(request, number)
     actor = signed_in_user(request)
     form = CheckRecordForm(request.POST)
-    status, error = 400, ""
-    if form.is_valid():
-        try:
-            service.record_check(ticket.pk, check_id, actor=actor, **form.cleaned_data)
-        except TicketNotFound:
-            raise Http404 from None
-        except ActionForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
-        except InvalidTransition as exc:
-            status, error = 409, str(exc)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            return _done(request, number, _("Check recorded."), f"#check-{check_id}")
-    if not error:
-        error = " ".join(str(e) for e in form.non_field_errors())
-    return _rerender(request, number, status, error, check_form=form, check_form_for=check_id)
+    refused = run_form(
+        form, lambda data: service.record_check(ticket.pk, check_id, actor=actor, **data)
+    )
+    if refused is None:
+        return _done(request, number, _("Check recorded."), f"#check-{check_id}")
+    posted = {check_id: (request.POST.get("result", ""), request.POST.get("note", ""))}
+    errors = {check_id: {name: " ".join(str(m) for m in ms) for name, ms in form.errors.items()}}
+    return _rerender(request, number, refused.status, refused.error, posted=posted, errors=errors)
+
+
+@login_required
+@require_POST
+def record_checks(request: HttpRequest, number: str) -> HttpResponse:
+    """The whole checklist in one post: ``result-<id>`` and ``note-<id>`` per check; a check
+    left without a result stays as it was. All or nothing: a refusal shows the checklist
+    as posted, each error beside its check."""
+    ticket = ticket_or_404(request, number)
+    actor = signed_in_user(request)
+    answers: dict[int, tuple[str, str]] = {}
+    for key in request.POST:
+        kind, _sep, raw_id = key.partition("-")
+        if kind in ("result", "note") and raw_id.isdigit() and len(raw_id) < 12:
+            answers[int(raw_id)] = (
+                request.POST.get(f"result-{raw_id}", ""),
+                request.POST.get(f"note-{raw_id}", ""),
+            )
+    if not answers:
+        return _rerender(request, number, 400, _("Choose a result for at least one check."))
+    try:
+        service.record_checks(ticket.pk, answers, actor=actor)
+    except TicketNotFound:
+        raise Http404 from None
+    except ActionForbidden as exc:
+        raise PermissionDenied(str(exc)) from None
+    except InvalidTransition as exc:
+        return _rerender(request, number, 409, str(exc))
+    except ValidationError as exc:
+        errors: dict[int, dict[str, str]] = {}
+        for field, messages in exc.message_dict.items():
+            kind, _sep, raw_id = field.partition("-")
+            errors.setdefault(int(raw_id), {})[kind] = " ".join(messages)
+        error = _("Nothing was recorded: see the marked checks.")
+        return _rerender(request, number, 400, error, posted=answers, errors=errors)
+    return _done(request, number, _("Checks recorded."), "#checks")
 
 
 @login_required
@@ -185,21 +234,10 @@ def add_check(request: HttpRequest, number: str) -> HttpResponse:
     ticket = ticket_or_404(request, number)
     actor = signed_in_user(request)
     form = CheckAddForm(request.POST)
-    status, error = 400, ""
-    if form.is_valid():
-        try:
-            service.add_check(ticket.pk, actor=actor, label=form.cleaned_data["label"])
-        except TicketNotFound:
-            raise Http404 from None
-        except ActionForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
-        except InvalidTransition as exc:
-            status, error = 409, str(exc)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            return _done(request, number, _("Check added."), "#checks")
-    if not error:
-        error = " ".join(str(e) for e in form.non_field_errors())
+    refused = run_form(
+        form, lambda data: service.add_check(ticket.pk, actor=actor, label=data["label"])
+    )
+    if refused is None:
+        return _done(request, number, _("Check added."), "#checks")
+    status, error = refused.status, refused.error
     return _rerender(request, number, status, error, check_add_form=form)

@@ -8,14 +8,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.models import Ticket
-from tickets.views.common import ticket_or_404
+from tickets.views.common import run_form, ticket_or_404
 from tickets.views.ticket import detail_context
 
 # Puts the form with its errors into the panel context the page was built with.
@@ -60,26 +58,8 @@ def submit(
 ) -> HttpResponse:
     """Validate ``form`` (if any) and run the service; back to the ticket on success."""
     ticket = ticket_or_404(request, number)
-    if form is not None and not form.is_valid():
-        return again(request, number, panel, patch, 400)
-    try:
-        run(ticket, form.cleaned_data if form is not None else {})
-    except TicketNotFound:
-        raise Http404 from None
-    except ActionForbidden as exc:
-        raise PermissionDenied(str(exc)) from None
-    except InvalidTransition as exc:
-        return again(request, number, panel, patch, 409, str(exc))
-    except ValidationError as exc:
-        error = ""
-        for field, errors in exc.message_dict.items():
-            if form is not None and field in form.fields:
-                form.add_error(field, errors)
-                widget = form.fields[field].widget  # marked as the form's own errors are
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-            else:
-                error = " ".join(errors)
-        return again(request, number, panel, patch, 400, error)
+    refused = run_form(form, lambda data: run(ticket, data))
+    if refused is not None:
+        return again(request, number, panel, patch, refused.status, refused.error)
     messages.success(request, success)
     return redirect(reverse("tickets:detail", kwargs={"number": ticket.number}) + anchor)

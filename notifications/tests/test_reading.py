@@ -27,8 +27,9 @@ HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 # Issue 10: + the reply form's canned replies, + the followers panel, + the related tickets
 # (links out and in). Issues 11-12: + the feature panels of the work view (remote consents,
 # work log, plan, checks, device and visits, vendor cases, major incident) and the viewer's
-# site limits; fieldwork/tests/test_work_view_queries.py shows they stay fixed.
-TICKET_PAGE_QUERIES = 8 + 2 + 2 + 11
+# site limits; fieldwork/tests/test_work_view_queries.py shows they stay fixed. Issue 13:
+# + the ticket's satisfaction survey (feedback's panel).
+TICKET_PAGE_QUERIES = 8 + 2 + 2 + 11 + 1
 
 
 def unread(user: User, **filters: object) -> int:

@@ -151,14 +151,19 @@ def test_engineer_proposes_a_window_and_the_requester_confirms_it(
     no_problems(engineer, requester)
 
 
-def record(card: Locator, label: str, result: str, note: str = "") -> None:
-    """Record one check in the work view's list (its row found by its label)."""
+def choose(card: Locator, label: str, result: str, note: str = "") -> None:
+    """Choose one check's result in the work view's checklist (its row found by its label)."""
     row = card.locator("#check-list > li", has_text=label)
     exact = re.compile(rf"^\s*{re.escape(result)}\s*$")
     row.locator("label.btn").filter(has_text=exact).click()
     if note:
-        row.locator("input[name=note]").fill(note)
-    row.get_by_role("button").last.click()
+        row.locator("input[type=text]").fill(note)
+
+
+def record(card: Locator, label: str, result: str, note: str = "") -> None:
+    """Record one check: choose its result and save the checklist."""
+    choose(card, label, result, note)
+    card.locator("#check-form button[type=submit]").click()
 
 
 @languages
@@ -193,10 +198,10 @@ def test_a_failed_check_refuses_resolving_with_a_clear_message(
     first_passed = card.locator("#check-list > li").first.locator("label.btn").first
     within_width(first_passed, viewport)
 
-    # he records the first as passed and the second as failed, saying what failed
-    record(card, labels[0], w("Passed"))
-    expect(flash(page)).to_have_text(w("Check recorded."))
+    # he records the first as passed and the second as failed, saying what failed, in one save
+    choose(card, labels[0], w("Passed"))
     record(card, labels[1], w("Failed"), FAILED_NOTE)
+    expect(flash(page)).to_have_text(w("Checks recorded."))
     expect(card.locator("#check-list > li", has_text=labels[1])).to_have_attribute(
         "data-result", "failed"
     )

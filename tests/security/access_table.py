@@ -37,6 +37,7 @@ from fieldwork.models import WorkPlan
 from incidents import review as incident_review
 from incidents import services as incident_services
 from incidents.models import MajorIncident
+from reports.models import AuditedTicket
 from tickets.choices import TicketState as S
 from tickets.models import TicketLink, Watcher
 from tickets.tests.factories import DIAGNOSIS, make_ticket
@@ -92,6 +93,8 @@ CONFLICT_409 = Outcome("CONFLICT_409", frozenset({409}))
 METHOD_405 = Outcome("METHOD_405", frozenset({405}))
 # The API without credentials: DRF answers 403 (session auth first) or 401 (token first).
 NO_AUTH_401 = Outcome("NO_AUTH_401", frozenset({401, 403}))
+# Signed in, but a required query parameter is missing (the matrix sends none): 400.
+INVALID_400 = Outcome("INVALID_400", frozenset({400}))
 
 
 def who(default: Outcome, **roles: Outcome) -> dict[str, Outcome]:
@@ -311,6 +314,14 @@ CHECK_LABEL = {"label": "Print a test page"}
 CHECK_RESULT = {"result": "passed", "note": "Prints fine"}
 
 
+def checklist_result(world: Any, role: str) -> dict[str, str]:
+    """The checklist's one form: a check on the world's ticket, recorded as passed."""
+    from fieldwork.models import FunctionalCheck
+
+    check = FunctionalCheck.objects.create(ticket=world.ticket, label="Print a test page")
+    return {f"result-{check.pk}": "passed", f"note-{check.pk}": "Prints fine"}
+
+
 def _tonight() -> dict[str, str]:
     start = timezone.now() + dt.timedelta(hours=8)
     return {
@@ -392,6 +403,9 @@ def _printer_tag(ctx: Any, role: str) -> dict[str, str]:
     Asset.objects.get_or_create(tag="MATRIX-PRN-0001", defaults={"kind": "printer"})
     return {"asset": "MATRIX-PRN-0001"}
 
+
+# Reports (reports/): managers and tech leads (view_reports) and admins; 403 for the rest.
+REPORT_READERS = who(DENY_403, anonymous=LOGIN_302, lead=ALLOW, manager=ALLOW, admin=ALLOW)
 
 # Major incidents (incidents/): the desk and management read them, requesters are refused
 # (403: they hear of an incident through their own tickets). Engineers and tech leads declare
@@ -497,6 +511,69 @@ def _action_after_review(ctx: Any, role: str) -> dict[str, Any]:
 def _api_action_after_review(ctx: Any, role: str) -> dict[str, Any]:
     _reviewed(ctx)
     return _api_action(ctx, role)
+
+
+# The satisfaction survey (feedback/): alice alone answers it (staff get 403, even as admin)
+# once her fix is verified (409 before: no survey yet); her survey is read by her and the
+# desk; the list of every survey is for tech leads, managers and admins.
+SURVEY = {"speed": 4, "quality": 5, "attitude": 5, "comment": "Quick and friendly"}
+SURVEY_FORM = {**SURVEY, "suggestions": ""}
+SURVEY_LIST_READERS = who(
+    ALLOW,
+    anonymous=NO_AUTH_401,
+    owner=DENY_403,
+    stranger=DENY_403,
+    engineer=DENY_403,
+    other_engineer=DENY_403,
+)
+
+
+# The weekly problem review (reports/views/review.py): the desk and management read it,
+# requesters are refused; tech leads and admins generate and write it. ``<review_id>`` is last
+# week's review, generated in the request's savepoint (closed by tom with
+# ``extra=CLOSED_REVIEW``), ``<review_action_id>`` bob's action on it (matrix.py). The 409s:
+# anything but an action's change on a closed review.
+REVIEW_READERS = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+REVIEW_WRITERS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+REVIEW_WRITERS_LATE = who(DENY_403, anonymous=LOGIN_302, **dict.fromkeys(LEADS, CONFLICT_409))
+CLOSED_REVIEW = {"review": "closed"}
+REVIEW_NOTES = {"root_causes": "Ageing toner drums", "kb_updates": "Drum guide: jams section"}
+
+
+def _improvement(ctx: Any, role: str) -> dict[str, Any]:
+    due = timezone.localdate() + dt.timedelta(days=7)
+    return {
+        "description": "Warn before the drum wears out",
+        "owner": ctx.users["engineer"].pk,
+        "due_on": due.isoformat(),
+        "status": "open",
+    }
+
+
+# The monthly process audit (reports/views/audit.py): auditors only (tech leads, managers,
+# admins); engineers and requesters get 403. ``<audit_id>`` is last month's audit with alice's
+# ticket as its sample, ``<audit_item_id>`` that ticket (matrix.py); with
+# ``extra=CONFIRMED_AUDIT`` the ticket is confirmed, with ``extra=CLOSED_AUDIT`` the audit is
+# closed. The 409s: closing while a ticket is still to check, anything on a closed audit.
+AUDITORS = who(DENY_403, anonymous=LOGIN_302, lead=ALLOW, manager=ALLOW, admin=ALLOW)
+AUDITORS_LATE = who(
+    DENY_403, anonymous=LOGIN_302, lead=CONFLICT_409, manager=CONFLICT_409, admin=CONFLICT_409
+)
+CONFIRMED_AUDIT = {"audit": "confirmed"}
+CLOSED_AUDIT = {"audit": "closed"}
+AUDIT_ACTIONS = {"improvement_actions": "Attach the call recording to a phone verification"}
+
+
+def _last_month(ctx: Any, role: str) -> dict[str, Any]:
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return {"month": f"{last:%Y-%m}", "size": "5", "seed": "7"}
+
+
+def _checklist(ctx: Any, role: str) -> dict[str, Any]:
+    """The sampled ticket's checklist as the data says (the audit made for the path)."""
+    item = AuditedTicket.objects.order_by("-pk").first()
+    checks = item.checks.all() if item is not None else []
+    return {f"result_{c.key}": c.data_result for c in checks}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -798,6 +875,14 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             Case(conflict(REQUESTER_ONLY), state=S.DIAGNOSED, note="no window proposed"),
         ],
     },
+    # The satisfaction survey (feedback/views.py): see SURVEY above.
+    "feedback:answer": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(REQUESTER_ONLY), state=S.VERIFIED, body=SURVEY_FORM),
+            Case(conflict(REQUESTER_ONLY), state=S.RESOLVED, body=SURVEY_FORM, note="no survey"),
+        ],
+    },
     "fieldwork:check_add": {
         "GET": Case(POST_ONLY),
         "POST": [
@@ -810,6 +895,13 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "POST": [
             Case(acting(HANDLERS), state=S.DIAGNOSED, body=CHECK_RESULT),
             Case(conflict(HANDLERS), state=S.RESOLVED, body=CHECK_RESULT),
+        ],
+    },
+    "fieldwork:check_record_all": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(HANDLERS), state=S.DIAGNOSED, body=checklist_result),
+            Case(conflict(HANDLERS), state=S.RESOLVED, body=checklist_result),
         ],
     },
     # Vendors and vendor cases (vendors/views/).
@@ -1016,6 +1108,66 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "GET": Case(POST_ONLY, extra=RESOLVED_INCIDENT),
         "POST": Case(ACTION_OWNER_TOO, body={"done": "1"}, extra=RESOLVED_INCIDENT),
     },
+    # The report pages and the managers' dashboard (reports/views/pages.py, dashboard.py):
+    # managers and tech leads (view_reports) and admins read them; requesters and engineers
+    # get 403. Read-only: a POST is a 405.
+    **{
+        f"reports:{name}": {"GET": Case(REPORT_READERS), "POST": Case(GET_ONLY)}
+        for name in ("dashboard", "sla", "times", "volume", "backlog", "satisfaction", "engineers")
+    },
+    # The weekly problem review and the monthly process audit (reports/views/review.py,
+    # audit.py); see REVIEW_READERS and AUDITORS above.
+    "reports:review_list": {"GET": Case(REVIEW_READERS), "POST": Case(GET_ONLY)},
+    "reports:review_generate": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(REVIEW_WRITERS, body={"week": "previous"}),
+    },
+    "reports:review_detail": {
+        "GET": Case(REVIEW_READERS),
+        "POST": [
+            Case(REVIEW_WRITERS, body=REVIEW_NOTES),
+            Case(REVIEW_WRITERS_LATE, body=REVIEW_NOTES, extra=CLOSED_REVIEW),
+        ],
+    },
+    "reports:review_close": {
+        "GET": Case(POST_ONLY),
+        "POST": [Case(REVIEW_WRITERS), Case(REVIEW_WRITERS_LATE, extra=CLOSED_REVIEW)],
+    },
+    "reports:review_action_add": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(REVIEW_WRITERS, body=_improvement),
+            Case(REVIEW_WRITERS_LATE, body=_improvement, extra=CLOSED_REVIEW),
+        ],
+    },
+    "reports:review_action_edit": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(REVIEW_WRITERS, body=_improvement),
+    },
+    "reports:audit_list": {"GET": Case(AUDITORS), "POST": Case(GET_ONLY)},
+    "reports:audit_draw": {"GET": Case(POST_ONLY), "POST": Case(AUDITORS, body=_last_month)},
+    "reports:audit_detail": {
+        "GET": Case(AUDITORS),
+        "POST": [
+            Case(AUDITORS, body=AUDIT_ACTIONS),
+            Case(AUDITORS_LATE, body=AUDIT_ACTIONS, extra=CLOSED_AUDIT),
+        ],
+    },
+    "reports:audit_print": {"GET": Case(AUDITORS), "POST": Case(GET_ONLY)},
+    "reports:audit_confirm": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(AUDITORS, body=_checklist),
+            Case(AUDITORS_LATE, body=_checklist, extra=CLOSED_AUDIT),
+        ],
+    },
+    "reports:audit_close": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(AUDITORS, extra=CONFIRMED_AUDIT),
+            Case(AUDITORS_LATE, note="a ticket still to check"),
+        ],
+    },
 }
 
 # Routes the matrix does not walk, each with the reason and the test that covers it instead.
@@ -1186,6 +1338,13 @@ API: dict[str, Case | list[Case]] = {
         Case(acting(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body=_window_proposed),
         Case(conflict(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body={}, note="no window"),
     ],
+    # The satisfaction survey (feedback/api/); see SURVEY above.
+    "GET /api/v1/tickets/{number}/survey/": Case(API_TICKET_READERS, state=S.VERIFIED),
+    "POST /api/v1/tickets/{number}/survey/": [
+        Case(acting(REQUESTER_ONLY, api=True), state=S.VERIFIED, body=SURVEY),
+        Case(conflict(REQUESTER_ONLY, api=True), state=S.RESOLVED, body=SURVEY, note="no survey"),
+    ],
+    "GET /api/v1/surveys/": Case(SURVEY_LIST_READERS),
     "GET /api/v1/tickets/{number}/checks/": Case(API_TICKET_READERS),
     "POST /api/v1/tickets/{number}/checks/": [
         Case(acting(HANDLERS, api=True), state=S.DIAGNOSED, body=CHECK_LABEL),
@@ -1327,4 +1486,9 @@ API: dict[str, Case | list[Case]] = {
             note="bob owns the action",
         ),
     ],
+    # The report API (reports/api/reports.py): the same readers as the report pages.
+    **{
+        f"GET /api/v1/reports/{name}/": Case(_api_only(REPORT_READERS))
+        for name in ("sla", "volume", "backlog", "satisfaction", "engineers")
+    },
 }

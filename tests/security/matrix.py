@@ -27,6 +27,16 @@ from incidents import services as incident_services
 from incidents.models import MajorIncident
 from notifications import outbox
 from notifications.models import Notification
+from reports.models import (
+    AuditCheck,
+    AuditedTicket,
+    ImprovementAction,
+    ProblemReview,
+    ProcessAudit,
+)
+from reports.review import audits, checklist
+from reports.review import services as review_services
+from reports.review.periods import desk_today, previous_month, previous_week
 from tests.security import access_table as table
 from tickets import notify, services
 from tickets.choices import TicketNotice
@@ -297,6 +307,58 @@ def review_action(world: World, case: table.Case) -> int:
     ).pk
 
 
+def problem_review(world: World, case: table.Case) -> int:
+    """Last week's problem review, generated in the request's savepoint; with
+    ``extra={"review": "closed"}`` closed by tom (the tech lead)."""
+    review = review_services.generate_review(previous_week(), actor=None)
+    if case.extra.get("review") == "closed" and review.is_open:
+        review_services.close_review(review.pk, actor=world.users["lead"])
+    return review.pk
+
+
+def improvement_action(world: World, case: table.Case) -> int:
+    """bob's improvement action, due in a week, on the review made for ``<review_id>``."""
+    review = ProblemReview.objects.order_by("-week_start").first()
+    if review is None:
+        review = ProblemReview.objects.get(pk=problem_review(world, case))
+    now = timezone.now()
+    return ImprovementAction.objects.create(
+        review=review,
+        description="Warn before the drum wears out",
+        owner=world.users["engineer"],
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+        created_by=world.users["lead"],
+        created_at=now,
+        updated_at=now,
+    ).pk
+
+
+def process_audit(world: World, case: table.Case) -> int:
+    """Last month's audit whose sample is alice's ticket, its checklist as the data says;
+    with ``extra={"audit": "confirmed"}`` the ticket confirmed by dave, with ``"closed"`` the
+    audit closed by him too."""
+    now, ticket, manager = timezone.now(), world.ticket, world.users["manager"]
+    audit = ProcessAudit.objects.create(
+        month=previous_month(desk_today()),
+        seed=7,
+        sample_size=1,
+        population={ticket.priority: 1},
+        drawn_at=now,
+    )
+    item = AuditedTicket.objects.create(
+        audit=audit, ticket=ticket, priority=ticket.priority, position=0
+    )
+    AuditCheck.objects.bulk_create(
+        AuditCheck(item=item, key=key, data_result=result, detail=detail, result=result)
+        for key, (result, detail) in checklist.prefill([ticket.pk])[ticket.pk].items()
+    )
+    if case.extra.get("audit") in ("confirmed", "closed"):
+        AuditedTicket.objects.filter(pk=item.pk).update(confirmed_at=now, confirmed_by=manager)
+    if case.extra.get("audit") == "closed":
+        audits.close_audit(audit.pk, actor=manager)
+    return audit.pk
+
+
 PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "number": number,
     "attachment_id": lambda w, c: w.attachments[c.attachment].pk,
@@ -327,6 +389,14 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "job_id": toms_import,
     # /incidents/{number}/review/actions/{action_id}/…: bob's action on the incident's review
     "action_id": review_action,
+    # /reports/reviews/{review_id}/…: last week's problem review; {review_action_id} an action
+    "review_id": problem_review,
+    "review_action_id": improvement_action,
+    # /reports/audits/{audit_id}/…: last month's audit of alice's ticket, {audit_item_id} it
+    "audit_id": process_audit,
+    "audit_item_id": lambda w, c: (
+        AuditedTicket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ),
 }
 
 

@@ -174,6 +174,7 @@ def verify_ticket(ticket_id: int, *, actor: User, verification_note: str = "") -
             from_state=from_state,
             data={"note": note, "on_behalf": on_behalf},
         )
+        hooks.verified.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     return ticket
 
 

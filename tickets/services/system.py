@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import clocks
+from tickets import clocks, hooks
 from tickets.choices import EventKind, TicketState
 from tickets.models import Ticket
 from tickets.services import base
@@ -53,5 +53,6 @@ def auto_verify_resolved(*, now: dt.datetime | None = None) -> int:
                 to_state=TicketState.VERIFIED,
                 data={"note": note, "auto": True},
             )
+            hooks.verified.send(sender=Ticket, ticket=ticket, actor=None, at=now)
             verified += 1
     return verified

@@ -21,7 +21,12 @@ from tickets.views.common import signed_in_user
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if capabilities(signed_in_user(request)).view_all:
+    can = capabilities(signed_in_user(request))
+    # A manager (reads the reports, works no queue) lands on the reports' dashboard;
+    # engineers and tech leads keep the queue. Named by URL, so tickets imports no reports.
+    if can.view_reports and not can.work_queue:
+        return redirect("reports:dashboard")
+    if can.view_all:
         return redirect("tickets:queue")
     return redirect("tickets:mine")
 

@@ -13,21 +13,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.forms import StyledForm
 from tickets.models import Ticket
-from tickets.views.common import signed_in_user, ticket_or_404
+from tickets.views.common import run_form, signed_in_user, ticket_or_404
 from tickets.views.ticket import detail_context
 from vendors import panels, permissions, services
-from vendors.forms import CaseCloseForm, CaseOpenForm, CaseUpdateForm, add_errors
+from vendors.forms import CaseCloseForm, CaseOpenForm, CaseUpdateForm
 
 
 def _back(ticket: Ticket) -> HttpResponse:
@@ -49,27 +48,16 @@ def _act(
         raise PermissionDenied(
             _("Only the engineer handling this ticket, or a tech lead, works its vendor cases.")
         )
-    status, error = 400, ""
-    if form.is_valid():
-        try:
-            run(ticket, actor, form.cleaned_data)
-        except TicketNotFound:
-            raise Http404 from None
-        except ActionForbidden as exc:
-            raise PermissionDenied(str(exc)) from None
-        except InvalidTransition as exc:
-            status, error = 409, str(exc)
-        except ValidationError as exc:
-            add_errors(form, exc.message_dict)
-        else:
-            messages.success(request, success)
-            return _back(ticket)
+    refused = run_form(form, lambda data: run(ticket, actor, data))
+    if refused is None:
+        messages.success(request, success)
+        return _back(ticket)
     context = detail_context(request, ticket_or_404(request, number))
     for shown in context["panels"].get("work", []):
         if shown.name == panels.PANEL:
             shown.context[form_key] = form
-    context["action_error"] = error or " ".join(str(e) for e in form.non_field_errors())
-    return render(request, "tickets/detail.html", context, status=status)
+    context["action_error"] = refused.error
+    return render(request, "tickets/detail.html", context, status=refused.status)
 
 
 @login_required

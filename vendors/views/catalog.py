@@ -22,11 +22,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from tickets.errors import ActionForbidden
+from tickets.forms import add_errors
 from tickets.views.common import signed_in_user
 from vendors import permissions, selectors, services
 from vendors.choices import CaseStatus
 from vendors.errors import VendorNotFound
-from vendors.forms import VendorForm, add_errors
+from vendors.forms import VendorForm
 from vendors.models import Vendor
 
 PAGE_SIZE = 50
