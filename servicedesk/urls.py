@@ -20,6 +20,7 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", include("notifications.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),
     # Before tickets' API: the token endpoint lives in accounts (POST|DELETE auth/token/).
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("vendors.api.urls")),
     path("api/v1/", include("assets.api.urls")),
     path("api/v1/", include("incidents.api.urls")),
+    path("api/v1/", include("knowledge.api.urls")),
     path("api/v1/", include("feedback.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/v1/", include("tickets.api.urls")),

@@ -68,6 +68,29 @@ PAYLOADS: list[str] = [
     '<base href="https://evil.example/">',
 ]
 
+# Markdown that tries to become markup: links and images to script URLs, images from
+# elsewhere, reference links, titles that break out of their attribute, raw HTML. Knowledge
+# articles render Markdown (knowledge/markdown.py): all of it must stay inert. ``file:1`` names
+# the article's first file (an image in the tests that use it).
+MARKDOWN_PAYLOADS: list[str] = [
+    "[点我](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "<javascript:alert(1)>",
+    "[x](vbscript:msgbox(1))",
+    "[数据](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "![追踪](https://evil.example/track.png)",
+    "[r]: javascript:alert(1)\n\n[引用链接][r]",
+    '[x](https://ok.example "onmouseover=alert(1)")',
+    '![<img src=x onerror=alert(1)>](file:1 "\\" onerror=alert(1) x=\\"")',
+    "```html\n<script>alert(1)</script>\n```",
+    "`<img src=x onerror=alert(1)>`",
+    "<div onclick=alert(1)>点我</div>",
+    "*<b onmouseover=alert(1)>粗体</b>*",
+]
+
 # Characters that HTML escaping replaces (``&`` left out: a payload that is already
 # entity-encoded, like ``&lt;script&gt;``, is exactly what escaping makes of another).
 HTML_SPECIALS = frozenset("<>\"'")

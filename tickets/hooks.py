@@ -13,12 +13,16 @@
   or a public work-log entry), ``resolved`` (a fix was proposed) and ``verified`` (the fix
   was confirmed: by the requester, by an engineer for them, or by the system after
   ``TICKETS_AUTO_VERIFY_DAYS``), sent inside the service's transaction, the ticket's row
-  locked and already saved in its new state.
+  locked and already saved in its new state; ``filed`` (a requester's web form was filed,
+  after the service's transaction, with the form's data: a feature reads its own fields).
+* **Filing asides**: a feature's partial shown under the symptom on the requester's
+  new-ticket form (inside the form, so its hidden fields are posted with it), with a
+  function that builds its context for the viewer and the posted data (``None`` on GET).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +43,8 @@ public_update = django.dispatch.Signal()
 resolved = django.dispatch.Signal()
 # sender=Ticket; ticket=, actor= (None when the system verified it), at=.
 verified = django.dispatch.Signal()
+# sender=Ticket; ticket=, actor=, data= (the form's POST data, read-only).
+filed = django.dispatch.Signal()
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class EntryKind:
 _panels: dict[str, Panel] = {}
 _kinds: dict[str, EntryKind] = {}
 _guards: list[Callable[[Ticket], str | None]] = []
+_asides: dict[
+    str, tuple[str, Callable[[User, Mapping[str, Any] | None], dict[str, Any] | None]]
+] = {}
 
 
 def register_panel(panel: Panel) -> None:
@@ -125,3 +134,21 @@ def resolve_refusal(ticket: Ticket) -> str | None:
         if reason:
             return reason
     return None
+
+
+def register_filing_aside(
+    name: str,
+    template: str,
+    context: Callable[[User, Mapping[str, Any] | None], dict[str, Any] | None],
+) -> None:
+    _asides[name] = (template, context)
+
+
+def filing_asides(user: User, data: Mapping[str, Any] | None) -> list[Shown]:
+    """The asides of the new-ticket form for this viewer (``data``: what was posted)."""
+    found = []
+    for name, (template, build) in sorted(_asides.items()):
+        context = build(user, data)
+        if context is not None:
+            found.append(Shown(name, template, context))
+    return found

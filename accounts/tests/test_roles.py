@@ -27,6 +27,9 @@ EXPECTED = {
         view_assets=True,
         add_assets=True,
         edit_assets=True,
+        read_internal_articles=True,
+        use_scripts=True,
+        write_articles=True,
     ),
     "erin": Capabilities(
         file_ticket=True,
@@ -40,6 +43,9 @@ EXPECTED = {
         view_assets=True,
         add_assets=True,
         edit_assets=True,
+        read_internal_articles=True,
+        use_scripts=True,
+        write_articles=True,
     ),
     "tom": Capabilities(
         file_ticket=True,
@@ -59,6 +65,10 @@ EXPECTED = {
         add_assets=True,
         edit_assets=True,
         import_assets=True,
+        read_internal_articles=True,
+        use_scripts=True,
+        write_articles=True,
+        review_articles=True,
     ),
     "dave": Capabilities(
         view_all=True,
@@ -68,6 +78,8 @@ EXPECTED = {
         view_vendors=True,
         view_incidents=True,
         view_assets=True,
+        read_internal_articles=True,
+        use_scripts=True,
     ),
     # A superuser: every capability, though the admin role grants no queue work (see below).
     "admin": Capabilities(
@@ -89,6 +101,11 @@ EXPECTED = {
         edit_assets=True,
         import_assets=True,
         admin=True,
+        read_internal_articles=True,
+        use_scripts=True,
+        write_articles=True,
+        review_articles=True,
+        manage_glossary=True,
     ),
 }
 

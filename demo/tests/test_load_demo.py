@@ -66,6 +66,7 @@ def test_parts_are_found_lower_apps_first():
         "fieldwork",
         "vendors",
         "incidents",
+        "knowledge",
         "feedback",
     ]
 
@@ -341,4 +342,7 @@ def test_load_demo_code_never_imports_time_machine():
 
     # then
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "accounts,assets,tickets,fieldwork,vendors,incidents,feedback"
+    assert (
+        result.stdout.strip()
+        == "accounts,assets,tickets,fieldwork,vendors,incidents,knowledge,feedback"
+    )

@@ -28,8 +28,10 @@ HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 # (links out and in). Issues 11-12: + the feature panels of the work view (remote consents,
 # work log, plan, checks, device and visits, vendor cases, major incident) and the viewer's
 # site limits; fieldwork/tests/test_work_view_queries.py shows they stay fixed. Issue 13:
-# + the ticket's satisfaction survey (feedback's panel).
-TICKET_PAGE_QUERIES = 8 + 2 + 2 + 11 + 1
+# + the ticket's satisfaction survey (feedback's panel). Issue 14: + the articles linked to
+# the ticket and the suggestion search on an empty knowledge base (knowledge's panel;
+# knowledge/tests/test_ticket_panel.py shows its count stays fixed).
+TICKET_PAGE_QUERIES = 8 + 2 + 2 + 11 + 1 + 2
 
 
 def unread(user: User, **filters: object) -> int:

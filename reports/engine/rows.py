@@ -71,7 +71,7 @@ def run(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     with transaction.atomic(savepoint=False):
         fetch(
             "SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', 'off', true)",
-            {"work_mem": getattr(settings, "REPORTS_WORK_MEM", "64MB")},
+            {"work_mem": settings.REPORTS_WORK_MEM},
         )
         return fetch(sql, params)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import User
 from feedback import services as survey_services
@@ -40,6 +42,12 @@ from fieldwork.services import checks, consents, plans, worklogs
 from incidents import review as incident_review
 from incidents import services as incident_services
 from incidents.obligations import sweep_incidents
+from knowledge.models import SuggestionSession
+from knowledge.services import articles as kb_articles
+from knowledge.services import feedback as kb_feedback
+from knowledge.services import files as kb_files
+from knowledge.services import links as kb_links
+from knowledge.services import scripts as kb_scripts
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 from notifications.transports.email import render as render_email
@@ -49,7 +57,7 @@ from reports.review import checklist as review_checklist
 from reports.review import services as review_services
 from reports.review.periods import current_week, desk_today
 from tests.browser.conftest import Session
-from tests.xss_payloads import ESCAPABLE, PAYLOADS
+from tests.xss_payloads import ESCAPABLE, MARKDOWN_PAYLOADS, PAYLOADS
 from tickets import services
 from tickets.attachments import clean_filename
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
@@ -76,11 +84,16 @@ DOM_SCAN = r"""
   const badScheme = /^[\s\u0000-\u001f]*(javascript|vbscript|data|livescript)\s*:/i;
   const htmxAllowed = (el) => el.localName === "body" ||
     ["queue-filters", "queue-refresh", "priority-choice", "work-progress-refresh",
-     "incident-summary", "incident-body"].includes(el.id);
+     "incident-summary", "incident-body", "kb-suggest", "kb-find",
+     "kb-similar-box"].includes(el.id) ||
+    /^kb-accept-\d+$/.test(el.id);
   const describe = (el) => el.outerHTML.slice(0, 120);
+  // A knowledge article's own screenshot (knowledge/markdown.py); its alt holds text as typed.
+  const ownImage = (el) => el.localName === "img" &&
+    /^\/knowledge\/articles\/\d+\/files\/\d+\/$/.test(el.getAttribute("src") || "");
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName;
-    if (dangerous.has(tag)) found.push("element: " + describe(el));
+    if (dangerous.has(tag) && !ownImage(el)) found.push("element: " + describe(el));
     if (tag === "script" && !/^\/static\//.test(el.getAttribute("src") || ""))
       found.push("script: " + describe(el));
     if ((tag === "meta" || tag === "link") && el.parentElement.localName !== "head")
@@ -104,7 +117,7 @@ DOM_SCAN = r"""
       // title on hover), and so does a report chart's data-spec (its labels, as JSON for
       // reports.js, drawn on a canvas); that they are escaped is checked on the raw HTML.
       if (name !== "value" && name !== "title" && name !== "data-spec" &&
-          /alert\s*\(/.test(value))
+          !(name === "alt" && ownImage(el)) && /alert\s*\(/.test(value))
         found.push("alert( in attribute " + name + ": " + describe(el));
     }
   }
@@ -812,3 +825,192 @@ def test_review_and_audit_payloads_render_as_text(
     assert missing == {}, f"stored text never shown verbatim: {missing}"
     # the pack's snapshot: A's fix was rejected this week, its title is on the review
     assert _normal(one_line(corpus.tickets["A"].title)) in seen
+
+
+def build_knowledge_corpus(people: dict[str, User]) -> tuple[dict[str, int], dict[str, str]]:
+    """Knowledge articles and scripts written with payloads (knowledge/): a published public
+    article whose Markdown fields hold every payload and every Markdown trick, with a
+    screenshot named by the text, edited once (a revision to compare), rated with a comment;
+    bob's internal draft (never shown to alice); a script and a guide. Plain-text fields are
+    placed in the corpus (they must come back verbatim); Markdown is checked for being inert."""
+    corpus = Corpus()
+    tom, bob, alice = people["tom"], people["bob"], people["alice"]
+    short = itertools.cycle(PAYLOADS[1:])
+    markdown = "\n\n".join(MARKDOWN_PAYLOADS)
+    article = kb_articles.create_article(
+        by=tom,
+        title=corpus.put("KB.title", one_line(PAYLOADS[4])),
+        symptom=f"现象 {ALL}",
+        cause=f"原因 {markdown}",
+        steps=[next(short) for _ in range(4)] + MARKDOWN_PAYLOADS[:4],
+        scenarios=[corpus.put("KB.scenario", PAYLOADS[13]), PAYLOADS[0]],
+        category=make_category("browser-kb", name="知识", name_en="Knowledge"),
+        audience="public",
+        status="published",
+    )
+    [shot] = kb_files.add_files(
+        article.pk,
+        by=tom,
+        files=[_upload("<img src=x onerror=alert(1)>.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32)],
+    )
+    kb_articles.update_article(
+        article,
+        by=bob,
+        note=corpus.put("KB.note", one_line(PAYLOADS[22])),
+        symptom=f"现象 {ALL}\n\n" + markdown.replace("file:1", f"file:{shot.pk}"),
+    )
+    kb_feedback.give_feedback(
+        article.pk, by=alice, helpful=False, comment=corpus.put("KB.comment", f"意见 {ALL}")
+    )
+    draft = kb_articles.create_article(
+        by=bob, title=f"{INTERNAL} 草稿", symptom=f"{INTERNAL} {ALL}", audience="public"
+    )
+    script = kb_scripts.create_script(
+        by=bob,
+        name=corpus.put("KB.script_name", one_line(PAYLOADS[21])),
+        language="batch",
+        body=corpus.put("KB.script_body", f"@echo off\n{ALL}"),
+        usage=f"用法 {ALL}\n\n{markdown}",
+        platforms=[corpus.put("KB.platform", PAYLOADS[5])],
+        version=corpus.put("KB.version", PAYLOADS[0]),
+    )
+    guide = kb_scripts.create_script(
+        by=tom, name="远程指南", kind="guide", language="text", body=f"{ALL}\n\n{markdown}"
+    )
+    ids = {"article": article.pk, "draft": draft.pk, "script": script.pk, "guide": guide.pk}
+    return ids, corpus.placed
+
+
+def test_knowledge_payloads_render_as_text(open_as, alice, carol, bob, erin, tom) -> None:
+    # given: articles and scripts full of payloads and Markdown tricks
+    people = {
+        "alice": _rename(alice, "申报人" + PAYLOADS[4]),
+        "bob": _rename(bob, PAYLOADS[21]),
+        "tom": _rename(tom, PAYLOADS[13]),
+    }
+    ids, placed = build_knowledge_corpus(people)
+    article, findings = ids["article"], Findings()
+
+    # when: the requester reads and searches; an engineer edits and compares; the lead reviews
+    requester = open_as(people["alice"])
+    searched = f"/knowledge/?q={quote('现象')}"
+    for path in ("/knowledge/", f"/knowledge/articles/{article}/", searched):
+        findings.check(requester, path, requester=True)
+    for text in PAYLOADS[:6]:  # the search box and its answer echo the query
+        findings.check(requester, f"/knowledge/?q={quote(text)}", requester=True)
+        assert requester.page.locator("#kb-q").input_value() == text
+    engineer = open_as(people["bob"])
+    for path in (
+        "/knowledge/",
+        f"/knowledge/articles/{article}/",
+        f"/knowledge/articles/{article}/edit/",
+        f"/knowledge/articles/{article}/revisions/",
+        f"/knowledge/articles/{article}/diff/?old=1&new=2",
+        f"/knowledge/articles/{ids['draft']}/",
+        "/knowledge/scripts/",
+        f"/knowledge/scripts/{ids['script']}/",
+        f"/knowledge/scripts/{ids['script']}/edit/",
+        f"/knowledge/scripts/{ids['guide']}/",
+    ):
+        findings.check(engineer, path)
+    lead = open_as(people["tom"])
+    findings.check(lead, "/knowledge/review/")
+    findings.check(lead, f"/knowledge/articles/{article}/")
+    # the screenshot is shown, from the article's own files, and nothing else is an image
+    images = lead.page.locator("#kb-symptom img")
+    assert images.count() == 1
+    assert images.first.get_attribute("alt") == "<img src=x onerror=alert(1)>"
+
+    # then: nothing ran, the draft never reached alice, plain texts came back verbatim
+    assert findings.problems == [], "\n".join(findings.problems)
+    alice_saw = _normal("\n".join(findings.texts[: 3 + 6]))
+    assert INTERNAL not in alice_saw
+    seen = _normal("\n".join(findings.texts))
+    missing = {where: text for text, where in placed.items() if _normal(text) not in seen}
+    assert missing == {}, f"stored text never shown verbatim: {missing}"
+
+
+def _kb_resolved(alice: User, bob: User, title: str, solution: str) -> Ticket:
+    """alice's ticket with payloads in its text, resolved by bob with ``solution``."""
+    ticket = services.submit_ticket(
+        actor=alice,
+        title=title,
+        description=f"打印机 {ALL}",
+        affected_system=PAYLOADS[23],
+        category=make_category("browser-kb-ticket", name="打印", name_en="Printing"),
+        impact=Impact.SINGLE,
+        urgency=Urgency.ABNORMAL,
+    )
+    services.accept_ticket(ticket.pk, actor=bob)
+    services.diagnose_ticket(
+        ticket.pk,
+        actor=bob,
+        root_cause_type=RootCauseType.HARDWARE,
+        root_cause=PAYLOADS[24],
+        impact_scope=one_line(PAYLOADS[25]),
+        solution_plan=PAYLOADS[26],
+    )
+    return services.resolve_ticket(ticket.pk, actor=bob, solution=solution)
+
+
+def test_knowledge_on_tickets_renders_payloads_as_text(open_as, alice, bob, tom) -> None:
+    """The knowledge base on tickets (knowledge/views/ticket.py, suggest.py, deflection.py):
+    article titles in the work view's panel and the timeline, a ticket's text pre-filled into
+    "turn into article", the suggestions on the new-ticket form, the find box's echo, the
+    deflection page's list."""
+    # given: a public article and a staff-only one, a resolved ticket with the public one
+    # linked, a similar resolved ticket, a form that the public article solved
+    corpus, findings = Corpus(), Findings()
+    public = kb_articles.create_article(
+        by=tom,
+        title=corpus.put("KB.ticket.article", one_line(PAYLOADS[1])),
+        symptom=f"打印机 {ALL}",
+        steps=[PAYLOADS[20], PAYLOADS[21], *MARKDOWN_PAYLOADS[:2]],
+        status="published",
+        audience="public",
+    )
+    kb_articles.create_article(
+        by=tom, title=f"打印机 {INTERNAL}", symptom=f"打印机 {INTERNAL}", status="published"
+    )
+    title = corpus.put("KB.ticket.title", one_line(PAYLOADS[22]) + " 打印机")
+    ticket = _kb_resolved(alice, bob, title, f"1. {PAYLOADS[20]}\n2. {PAYLOADS[21]}")
+    similar = _kb_resolved(alice, bob, one_line(PAYLOADS[21]) + " 打印机", PAYLOADS[27])
+    kb_links.link_article(ticket.pk, actor=bob, article=public.pk)
+    now = timezone.now()
+    SuggestionSession.objects.create(
+        token=uuid.uuid4(),
+        user=alice,
+        started_at=now,
+        shown=[public.pk],
+        accepted_article=public,
+        accepted_at=now,
+    )
+
+    # when: bob works the ticket, alice reads hers and files a new one, tom reads the numbers
+    engineer = open_as(bob)
+    findings.check(engineer, f"/tickets/{ticket.number}/")
+    # the similar tickets load after the page (htmx): the page is scanned again with them
+    expect(engineer.page.locator(f'#kb-similar [data-number="{similar.number}"]')).to_have_count(1)
+    fragment = engineer.page.request.get(f"/knowledge/tickets/{ticket.number}/similar/").text()
+    findings.inspect(engineer, f"/tickets/{ticket.number}/ + similar", fragment, requester=False)
+    findings.check(engineer, f"/knowledge/tickets/{ticket.number}/write-up/")
+    assert engineer.page.locator("#writeup_title").input_value() == title
+    find = f"/knowledge/tickets/{ticket.number}/articles/find/"
+    for text in [*PAYLOADS[20:24], "打印机"]:  # the box's answer echoes the query
+        findings.check(engineer, f"{find}?q={quote(text)}")
+    requester = open_as(alice)
+    findings.check(requester, f"/tickets/{ticket.number}/", requester=True)
+    page = requester.goto("/tickets/new/")
+    with page.expect_response(lambda r: "/knowledge/suggest/?" in r.url) as answer:
+        page.locator("#id_title").press_sequentially("打印机", delay=30)
+    page.locator("#kb-suggestions .kb-suggestion").first.wait_for()
+    page.locator("#kb-suggestions summary").first.click()
+    findings.inspect(requester, "suggestions", answer.value.text(), requester=True)
+    findings.check(requester, f"/knowledge/suggest/?title={quote('打印机')}", requester=True)
+    findings.check(open_as(tom), "/knowledge/deflection/")
+
+    # then: nothing ran, the staff-only article never reached alice, titles came back as text
+    assert findings.problems == [], "\n".join(findings.problems)
+    seen = _normal("\n".join(findings.texts))
+    missing = {where: text for text, where in corpus.placed.items() if _normal(text) not in seen}
+    assert missing == {}, f"stored text never shown verbatim: {missing}"

@@ -25,6 +25,7 @@ Roles (the conftest personas):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ from fieldwork.models import WorkPlan
 from incidents import review as incident_review
 from incidents import services as incident_services
 from incidents.models import MajorIncident
+from knowledge.models import ArticleLink, SuggestionSession
+from knowledge.services.articles import create_article
 from reports.models import AuditedTicket
 from tickets.choices import TicketState as S
 from tickets.models import TicketLink, Watcher
@@ -574,6 +577,96 @@ def _checklist(ctx: Any, role: str) -> dict[str, Any]:
     item = AuditedTicket.objects.order_by("-pk").first()
     checks = item.checks.all() if item is not None else []
     return {f"result_{c.key}": c.data_result for c in checks}
+
+
+# The knowledge base (knowledge/views/articles.py, review.py, files.py, scripts.py and the API).
+# ``<article_id>`` is tom's published public article with a screenshot (``<file_id>``); with
+# ``extra=KB_INTERNAL`` it is staff only (requesters: 404, as if it did not exist), with
+# ``extra=KB_DRAFT`` bob's internal draft. Everyone signed in reads published public articles;
+# staff read everything; engineers and tech leads write (the manager reads only); tech leads
+# review. The scripts library is the staff's: requesters get 403.
+KB_INTERNAL = {"article": "internal"}
+KB_DRAFT = {"article": "draft"}
+KB_READERS_INTERNAL = who(ALLOW, anonymous=LOGIN_302, owner=HIDE_404, stranger=HIDE_404)
+KB_WRITERS = who(DENY_403, anonymous=LOGIN_302, **ENGINEERS)
+KB_WRITERS_INTERNAL = who(
+    DENY_403, anonymous=LOGIN_302, owner=HIDE_404, stranger=HIDE_404, **ENGINEERS
+)
+KB_STAFF = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+KB_REVIEWERS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+# Creating an article as published: tech leads may; engineers are told why (400 on status).
+KB_PUBLISHERS = who(
+    DENY_403, anonymous=LOGIN_302, engineer=INVALID_400, other_engineer=INVALID_400, **LEADS
+)
+KB_ARTICLE_FORM = {
+    "title": "Printer prints blank pages",
+    "symptom": "Pages come out blank.",
+    "steps": ["Replace the toner", "Print a test page"],
+    "scenarios": "HP LaserJet M404dn",
+    "audience": "public",
+    "status": "draft",
+    "note": "",
+}
+KB_ARTICLE_API = {
+    "title": "VPN drops every few minutes",
+    "symptom": "The VPN disconnects every 3–5 minutes.",
+    "steps": ["Update the VPN client"],
+    "scenarios": ["Windows 11 23H2"],
+    "audience": "internal",
+}
+KB_SCRIPT = {"name": "Ping test", "kind": "script", "language": "batch", "body": "ping 10.0.0.1"}
+
+
+def _kb_screenshot(ctx: Any, role: str) -> dict[str, Any]:
+    return {"attachments": SimpleUploadedFile("tray.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)}
+
+
+# The knowledge base from a ticket (knowledge/views/ticket.py): engineers and tech leads link
+# and unlink articles in any state, find one to link, and turn a resolved ticket into a draft
+# (409 before the fix); requesters and the manager are refused, carol does not see the
+# ticket. The articles are made in the request's savepoint. Suggestions on the new-ticket
+# form (knowledge/views/suggest.py) are everyone's; accepting one needs the person's own
+# form session (made in the savepoint); the deflection numbers are for report readers.
+KB_WRITE_UP = {"title": "Blank", "symptom": "Blank", "steps": "1. Fuser", "audience": "internal"}
+
+
+def _kb_article(ctx: Any, role: str) -> dict[str, Any]:
+    """tom's published public article, made in the request's savepoint."""
+    found = create_article(
+        by=ctx.users["lead"],
+        title="Printer prints blank pages",
+        symptom="Blank pages",
+        steps=["Replace the fuser unit"],
+        status="published",
+        audience="public",
+    )
+    return {"article": found.pk}
+
+
+def _kb_linked(ctx: Any, role: str) -> dict[str, Any]:
+    """The same article, already linked to alice's ticket as "solved with" by bob."""
+    body = _kb_article(ctx, role)
+    ArticleLink.objects.create(
+        article_id=body["article"],
+        ticket=ctx.ticket,
+        kind="solved_with",
+        linked_by=ctx.users["engineer"],
+        linked_at=timezone.now(),
+    )
+    return body
+
+
+def _kb_shown(ctx: Any, role: str) -> dict[str, Any]:
+    """A new-ticket form of the caller's that was shown tom's article."""
+    body = _kb_article(ctx, role)
+    token = uuid.uuid4()
+    SuggestionSession.objects.create(
+        token=token,
+        user=ctx.users.get(role) or ctx.users["owner"],
+        started_at=timezone.now(),
+        shown=[body["article"]],
+    )
+    return {**body, "suggest_token": str(token)}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -1168,6 +1261,120 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             Case(AUDITORS_LATE, note="a ticket still to check"),
         ],
     },
+    # The knowledge base: see KB_* above.
+    "knowledge:browse": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    "knowledge:review": {"GET": Case(KB_REVIEWERS), "POST": Case(GET_ONLY)},
+    "knowledge:article_new": {
+        "GET": Case(KB_WRITERS),
+        "POST": Case(KB_WRITERS, body=KB_ARTICLE_FORM),
+    },
+    "knowledge:article": {
+        "GET": [
+            Case(SIGNED_IN),
+            Case(KB_READERS_INTERNAL, extra=KB_INTERNAL, note="staff only"),
+            Case(KB_READERS_INTERNAL, extra=KB_DRAFT, note="a draft"),
+        ],
+        "POST": Case(GET_ONLY),
+    },
+    "knowledge:article_edit": {
+        "GET": [Case(KB_WRITERS), Case(KB_WRITERS_INTERNAL, extra=KB_INTERNAL)],
+        "POST": [
+            Case(KB_WRITERS, body=KB_ARTICLE_FORM),
+            Case(KB_WRITERS_INTERNAL, body=KB_ARTICLE_FORM, extra=KB_DRAFT, note="a draft"),
+        ],
+    },
+    "knowledge:article_status": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(KB_REVIEWERS, body={"action": "archive"}),
+            Case(
+                who(DENY_403, anonymous=LOGIN_302, owner=HIDE_404, stranger=HIDE_404, **LEADS),
+                body={"action": "publish"},
+                extra=KB_DRAFT,
+                note="a draft published",
+            ),
+            Case(
+                who(DENY_403, anonymous=LOGIN_302, lead=CONFLICT_409, admin=CONFLICT_409),
+                body={"action": "review"},
+                note="already published",
+            ),
+        ],
+    },
+    "knowledge:article_feedback": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(SIGNED_IN, body={"helpful": "yes", "comment": "Worked"}),
+            Case(KB_READERS_INTERNAL, body={"helpful": "no"}, extra=KB_INTERNAL),
+            Case(
+                who(CONFLICT_409, anonymous=LOGIN_302, owner=HIDE_404, stranger=HIDE_404),
+                body={"helpful": "yes"},
+                extra=KB_DRAFT,
+                note="drafts take no feedback",
+            ),
+        ],
+    },
+    "knowledge:article_revisions": {
+        "GET": [Case(KB_STAFF), Case(KB_READERS_INTERNAL, extra=KB_INTERNAL)],
+        "POST": Case(GET_ONLY),
+    },
+    "knowledge:article_diff": {
+        "GET": [Case(KB_STAFF), Case(KB_READERS_INTERNAL, extra=KB_INTERNAL)],
+        "POST": Case(GET_ONLY),
+    },
+    "knowledge:article_file_add": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(KB_WRITERS, body=_kb_screenshot),
+            Case(KB_WRITERS_INTERNAL, body=_kb_screenshot, extra=KB_INTERNAL),
+        ],
+    },
+    "knowledge:article_file": {
+        "GET": [Case(SIGNED_IN), Case(KB_READERS_INTERNAL, extra=KB_INTERNAL)],
+        "POST": Case(GET_ONLY),
+    },
+    "knowledge:article_file_delete": {
+        "GET": Case(POST_ONLY),
+        "POST": [Case(KB_WRITERS), Case(KB_WRITERS_INTERNAL, extra=KB_INTERNAL)],
+    },
+    "knowledge:scripts": {"GET": Case(KB_STAFF), "POST": Case(GET_ONLY)},
+    "knowledge:script_new": {"GET": Case(KB_WRITERS), "POST": Case(KB_WRITERS, body=KB_SCRIPT)},
+    "knowledge:script": {"GET": Case(KB_STAFF), "POST": Case(GET_ONLY)},
+    "knowledge:script_edit": {
+        "GET": Case(KB_WRITERS),
+        "POST": Case(KB_WRITERS, body=KB_SCRIPT),
+    },
+    "knowledge:script_download": {"GET": Case(KB_STAFF), "POST": Case(GET_ONLY)},
+    # The knowledge base from a ticket and while filing: see KB_WRITE_UP above.
+    "knowledge:ticket_link": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), body=_kb_article),
+            Case(acting(ENGINEERS), state=S.CLOSED, body=_kb_article, note="closed too"),
+            Case(conflict(ENGINEERS), body=_kb_linked, note="already linked"),
+        ],
+    },
+    "knowledge:ticket_unlink": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(acting(ENGINEERS), body=_kb_linked),
+            Case(conflict(ENGINEERS), body=_kb_article, note="not linked"),
+        ],
+    },
+    "knowledge:ticket_find": {"GET": Case(acting(ENGINEERS)), "POST": Case(GET_ONLY)},
+    "knowledge:ticket_similar": {"GET": Case(KB_STAFF), "POST": Case(GET_ONLY)},
+    "knowledge:ticket_write_up": {
+        "GET": [
+            Case(acting(ENGINEERS), state=S.RESOLVED),
+            Case(conflict(ENGINEERS), state=S.DIAGNOSED),
+        ],
+        "POST": [
+            Case(acting(ENGINEERS), state=S.VERIFIED, body=KB_WRITE_UP),
+            Case(conflict(ENGINEERS), state=S.ACCEPTED, body=KB_WRITE_UP),
+        ],
+    },
+    "knowledge:suggest": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
+    "knowledge:suggest_accept": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN, body=_kb_shown)},
+    "knowledge:deflection": {"GET": Case(REPORT_READERS), "POST": Case(GET_ONLY)},
 }
 
 # Routes the matrix does not walk, each with the reason and the test that covers it instead.
@@ -1191,6 +1398,10 @@ API: dict[str, Case | list[Case]] = {
     # Revokes the caller's own token; there is no way to name someone else's.
     "DELETE /api/v1/auth/token/": Case(API_READERS),
     "GET /api/v1/categories/": Case(API_READERS),
+    # Knowledge suggestions: everyone signed in (what each may read is tested in knowledge).
+    "GET /api/v1/knowledge/suggest/": Case(
+        who(INVALID_400, anonymous=NO_AUTH_401), note="without q: 400 naming q"
+    ),
     "GET /api/v1/categories/{slug}/": Case(API_READERS),
     "GET /api/v1/tickets/": Case(API_READERS),
     "POST /api/v1/tickets/": Case(
@@ -1491,4 +1702,26 @@ API: dict[str, Case | list[Case]] = {
         f"GET /api/v1/reports/{name}/": Case(_api_only(REPORT_READERS))
         for name in ("sla", "volume", "backlog", "satisfaction", "engineers")
     },
+    # The knowledge base's API; see KB_* above (a requester never learns of an internal one).
+    "GET /api/v1/knowledge/articles/": Case(API_READERS),
+    "POST /api/v1/knowledge/articles/": [
+        Case(_api_only(KB_WRITERS), body=KB_ARTICLE_API),
+        Case(
+            _api_only(KB_PUBLISHERS),
+            body={**KB_ARTICLE_API, "status": "published"},
+            note="engineers may not publish: 400 naming status",
+        ),
+    ],
+    "GET /api/v1/knowledge/articles/{article_id}/": [
+        Case(API_READERS),
+        Case(_api_only(KB_READERS_INTERNAL), extra=KB_INTERNAL),
+    ],
+    "PATCH /api/v1/knowledge/articles/{article_id}/": [
+        Case(_api_only(KB_WRITERS), body={"title": "Blank pages"}),
+        Case(_api_only(KB_WRITERS_INTERNAL), body={"title": "Blank pages"}, extra=KB_INTERNAL),
+    ],
+    "GET /api/v1/knowledge/scripts/": Case(_api_only(KB_STAFF)),
+    "POST /api/v1/knowledge/scripts/": Case(_api_only(KB_WRITERS), body=KB_SCRIPT),
+    "GET /api/v1/knowledge/scripts/{script_id}/": Case(_api_only(KB_STAFF)),
+    "GET /api/v1/knowledge/scripts/{script_id}/download/": Case(_api_only(KB_STAFF)),
 }

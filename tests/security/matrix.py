@@ -25,6 +25,10 @@ from fieldwork.models import FunctionalCheck, RemoteConsent, SiteVisit
 from incidents import review as incident_review
 from incidents import services as incident_services
 from incidents.models import MajorIncident
+from knowledge.models import Article, ArticleFile, Script
+from knowledge.services import articles as kb_articles
+from knowledge.services import files as kb_files
+from knowledge.services import scripts as kb_scripts
 from notifications import outbox
 from notifications.models import Notification
 from reports.models import (
@@ -359,8 +363,57 @@ def process_audit(world: World, case: table.Case) -> int:
     return audit.pk
 
 
+# A PNG's first bytes: enough for the knowledge base to take the file for a screenshot.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def knowledge_article(world: World, case: table.Case) -> int:
+    """``<article_id>``: tom's (the tech lead's) published public article with one screenshot
+    (``<file_id>``); ``extra={"article": "internal"}`` makes it staff only, ``"draft"`` bob's
+    internal draft (in the request's savepoint)."""
+    kind = case.extra.get("article", "public")
+    author = world.users["engineer"] if kind == "draft" else world.users["lead"]
+    article = kb_articles.create_article(
+        by=author,
+        title="Printer prints blank pages",
+        symptom="Pages come out **blank**.",
+        steps=["Replace the toner"],
+        scenarios=["HP LaserJet M404dn"],
+        audience="public" if kind == "public" else "internal",
+        status="draft" if kind == "draft" else "published",
+    )
+    kb_files.add_files(
+        article.pk, by=author, files=[SimpleUploadedFile("tray.png", PNG, "image/png")]
+    )
+    return article.pk
+
+
+def knowledge_file(world: World, case: table.Case) -> int:
+    """The screenshot of the article just made for ``<article_id>``."""
+    article = Article.objects.order_by("-pk").first()
+    found = ArticleFile.objects.filter(article=article).first() if article else None
+    return found.pk if found else 0
+
+
+def knowledge_script(world: World, case: table.Case) -> int:
+    """bob's diagnostic script in the library."""
+    found = Script.objects.filter(name="Ping the gateway").first()
+    if found is None:
+        found = kb_scripts.create_script(
+            by=world.users["engineer"],
+            name="Ping the gateway",
+            language="batch",
+            body="ping -n 4 10.0.0.1",
+        )
+    return found.pk
+
+
 PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "number": number,
+    # /knowledge/articles/{article_id}/…: a published article (extra: internal, draft); its file
+    "article_id": knowledge_article,
+    "file_id": knowledge_file,
+    "script_id": knowledge_script,  # /knowledge/scripts/{script_id}/…: bob's script
     "attachment_id": lambda w, c: w.attachments[c.attachment].pk,
     "uidb64": lambda w, c: urlsafe_base64_encode(force_bytes(w.users["owner"].pk)),
     "token": lambda w, c: default_token_generator.make_token(w.users["owner"]),

@@ -28,6 +28,8 @@ from rest_framework.test import APIClient
 
 from assets.tests.factories import make_asset
 from fieldwork.services import checks, consents, visits
+from knowledge.services import articles as kb_articles
+from knowledge.services import scripts as kb_scripts
 from tests.security.matrix import OPERATIONS, SCHEMA, owners_notification
 from tickets.services import canned, links, watchers
 from tickets.tests.factories import make_category, make_ticket, move_to
@@ -142,6 +144,9 @@ def scene(alice, bob):
             ).pk,
             # an action on a post-incident review (its incident is not this <number>: 404)
             "action_id": 1,
+            # bob's draft article (a 404 to alice) and his script (a 403 to her)
+            "article_id": kb_articles.create_article(by=bob, title="Toner", symptom="Blank").pk,
+            "script_id": kb_scripts.create_script(by=bob, name="Ping", body="ping 10.0.0.1").pk,
         },
         "names": {
             "category": category.slug,

@@ -126,7 +126,7 @@ class TicketLinkActions(viewsets.GenericViewSet[Ticket]):
         responses={201: LinkSerializer, **_ERRORS},
         summary="Link another ticket as related (engineers, tech leads)",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def links(self, request: Request, number: str) -> Response:
         ticket = self._ticket(number)
         user = self._caller()

@@ -192,7 +192,7 @@ class TicketViewSet(
         request=s.MessageCreateSerializer,
         responses={201: s.MessageSerializer, **_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def messages(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         if request.method == "POST":
@@ -211,7 +211,7 @@ class TicketViewSet(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer(many=True), **_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def attachments(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         if request.method == "POST":
@@ -227,7 +227,7 @@ class TicketViewSet(
         return Response(s.AttachmentSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.EventSerializer(many=True), 404: _ERRORS[404]})
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
         rows = selectors.events_for(self._user(), ticket)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import capabilities
-from tickets import forms, related, services
+from tickets import forms, hooks, related, services
 from tickets.choices import Channel
 from tickets.models import Ticket
 from tickets.views.common import signed_in_user
@@ -90,10 +90,14 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ticket = _file_ticket(request, form, channel=Channel.WEB, follow_up_of=origin)
         if ticket:
+            hooks.filed.send(sender=Ticket, ticket=ticket, actor=user, data=request.POST)
             messages.success(request, _filed_message(ticket))
             return redirect("tickets:detail", number=ticket.number)
     status = 400 if form.errors else 200
     context = {"form": form, "mode": "report", "nav": "new", "related": origin}
+    context["asides"] = hooks.filing_asides(
+        user, request.POST if request.method == "POST" else None
+    )
     return render(request, "tickets/new.html", context, status=status)
 
 
