@@ -10,11 +10,12 @@ so a page runs a fixed number of queries whatever it holds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,13 +93,6 @@ def article_list_for(
     if audience:
         rows = rows.filter(audience=audience)
     return _for_list(rows).order_by("-updated_at", "-pk")
-
-
-def articles_by_ids(user: AnyUser, ids: Iterable[int]) -> list[Article]:
-    """The articles (ranked search hits) in the order given, those the user may read."""
-    order = list(dict.fromkeys(ids))
-    found = {a.pk: a for a in _for_list(articles_visible_to(user).filter(pk__in=order))}
-    return [found[pk] for pk in order if pk in found]
 
 
 def get_article_for(user: AnyUser, article_id: int | str) -> Article:
@@ -191,30 +185,53 @@ class CategoryCount:
         return self.count + sum(child.count for child in self.children)
 
 
-def category_counts(user: AnyUser) -> list[CategoryCount]:
+def _counted(user: AnyUser, among: Sequence[int] | None) -> QuerySet[Article]:
+    """What the side bar counts: the articles the user may read, archived ones left out —
+    or, for a search, its hits (``among``: the ranked ids; those the user may read)."""
+    rows = articles_visible_to(user)
+    if among is None:
+        return rows.exclude(status=ArticleStatus.ARCHIVED)
+    # One array parameter: 200 ids as an IN list cost the ORM a millisecond per query.
+    return rows.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (list(among),)))
+
+
+def category_counts(
+    user: AnyUser, *, among: Sequence[int] | None = None
+) -> tuple[list[CategoryCount], dict[str, Category]]:
     """Active top-level categories with their sub-categories, each with how many articles
-    the user may read (archived ones left out); categories with none are dropped."""
-    rows = articles_visible_to(user).exclude(status=ArticleStatus.ARCHIVED)
-    counts = dict(
-        rows.filter(category__isnull=False)
-        .order_by()
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
+    the user may read (archived ones left out) or, with ``among``, how many of those hits;
+    categories with none are dropped. Second: every active category by slug."""
+    if among is not None and not among:
+        counts: dict[int, int] = {}
+    else:
+        counts = dict(
+            _counted(user, among)
+            .filter(category__isnull=False)
+            .order_by()
+            .values_list("category")
+            .annotate(n=Count("pk"))
+            .values_list("category", "n")
+        )
     tops: dict[int, CategoryCount] = {}
+    by_slug: dict[str, Category] = {}
     for category in categories_in_tree_order():
+        by_slug[category.slug] = category
         entry = CategoryCount(category, counts.get(category.pk, 0))
         if category.parent_id is None:
             tops[category.pk] = entry
         elif category.parent_id in tops and entry.count:
             tops[category.parent_id].children.append(entry)
-    return [entry for entry in tops.values() if entry.total]
+    return [entry for entry in tops.values() if entry.total], by_slug
 
 
-def popular_tags(user: AnyUser, limit: int = TAGS_LIMIT) -> list[tuple[str, int]]:
-    """The scenarios most articles the user may read apply to."""
-    visible = articles_visible_to(user).exclude(status=ArticleStatus.ARCHIVED)
+def popular_tags(
+    user: AnyUser, *, among: Sequence[int] | None = None, limit: int = TAGS_LIMIT
+) -> list[tuple[str, int]]:
+    """The scenarios most articles the user may read apply to (archived ones left out), or
+    with ``among`` most of those hits."""
+    if among is not None and not among:
+        return []
+    visible = _counted(user, among)
     rows = (
         Scenario.objects.filter(articles__in=visible.values("pk"))
         .annotate(n=Count("articles"))

@@ -5,7 +5,10 @@
 * ``search(user, q, *, category=None, tag=None, status=None, audience=None, limit=20)``:
   the articles ``user`` may read that match, best first, as ``Hit``; without ``q``, the
   articles of the filters, newest first;
-* ``suggest(user, q, *, limit=5)``: published articles ``user`` may read, best first.
+* ``suggest(user, q, *, limit=5)``: published articles ``user`` may read, best first;
+* ``rank(user, q, *, …, archived=True, limit=20)``: what ``search`` finds as a ``Ranking``,
+  a sequence that loads the articles of the items asked for only (a page of 25 of 200 hits
+  loads 25; ``len()`` asks nothing); ``archived=False`` leaves archived articles out.
 
 ``Hit.article`` comes with its category and scenarios loaded; ``Hit.snippet`` is safe HTML
 (escaped text with ``<mark>`` around matched words). Requesters (and anyone without
@@ -22,9 +25,9 @@ How it works: ``segment`` (cutting Chinese, English, codes, glossary terms), ``g
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString
@@ -38,7 +41,7 @@ from knowledge.search.query import QUERY_MAX
 if TYPE_CHECKING:
     from accounts.models import AnyUser
 
-__all__ = ["QUERY_MAX", "SUGGEST_MAX", "Hit", "reindex", "search", "suggest"]
+__all__ = ["QUERY_MAX", "SUGGEST_MAX", "Hit", "Ranking", "rank", "reindex", "search", "suggest"]
 
 SUGGEST_MAX = 5
 
@@ -62,6 +65,7 @@ class _Filters:
     tag: str | None
     status: str | None
     audience: str | None
+    archived: bool = True
 
     def scope(self) -> query.Scope:
         where: list[str] = []
@@ -88,6 +92,9 @@ class _Filters:
         if self.audience:
             where.append("a.audience = %s")
             params.append(self.audience)
+        if not self.archived:
+            where.append("a.status <> %s")
+            params.append(ArticleStatus.ARCHIVED.value)
         return query.Scope(" AND ".join(where) or "TRUE", params)
 
     def rows(self) -> QuerySet[Article]:
@@ -104,6 +111,8 @@ class _Filters:
             rows = rows.filter(status=self.status)
         if self.audience:
             rows = rows.filter(audience=self.audience)
+        if not self.archived:
+            rows = rows.exclude(status=ArticleStatus.ARCHIVED)
         return rows
 
 
@@ -148,6 +157,75 @@ class _Scenarios(QuerySet[Scenario]):
         return Scenario.objects.filter(articles=self.article_id).all()
 
 
+class Ranking(Sequence[Hit]):
+    """The best matches as (id, score), best first; an item or a slice loads those articles
+    only (two queries: with their categories, their scenarios) and cuts their snippets, so
+    a page of 25 of 200 hits loads and marks 25. An article gone meanwhile is left out."""
+
+    def __init__(
+        self, found: Sequence[tuple[int, float]] = (), marker: snippets.Marker | None = None
+    ) -> None:
+        self.found = list(found)
+        self.marker = marker
+
+    @property
+    def ids(self) -> list[int]:
+        return [pk for pk, _ in self.found]
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        if isinstance(index, slice):
+            return self._hits(self.found[index])
+        hits = self._hits([self.found[index]])
+        if not hits:
+            raise IndexError(index)
+        return hits[0]
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self._hits(self.found))
+
+    def _hits(self, found: list[tuple[int, float]]) -> list[Hit]:
+        if not found:
+            return []
+        articles = {
+            a.pk: a for a in _loaded(Article.objects.filter(pk__in=[pk for pk, _ in found]))
+        }
+        return [
+            Hit(articles[pk], round(score, 4), snippets.snippet(articles[pk], self.marker))
+            for pk, score in found
+            if pk in articles
+        ]
+
+
+def _filters(user: AnyUser, **chosen: Any) -> _Filters:
+    return _Filters(
+        readers_all=capabilities(user).read_internal_articles,
+        category=chosen.get("category") or None,
+        tag=chosen.get("tag") or None,
+        status=chosen.get("status") or None,
+        audience=chosen.get("audience") or None,
+        archived=chosen.get("archived", True),
+    )
+
+
+def _ranking(filters: _Filters, q: str, text: str, limit: int) -> Ranking:
+    """``text`` (``q`` cleaned, not empty) matched and ranked: two queries, no article loaded."""
+    # A space typed after the last word says it is complete (no prefix match).
+    parsed = query.parse(text + (" " if q[-1:].isspace() else ""))
+    if parsed.is_empty:
+        return Ranking()
+    found = query.ranked(parsed, filters.scope(), limit=limit)
+    return Ranking(found, snippets.marker(parsed.highlights) if found else None)
+
+
 def search(
     user: AnyUser,
     q: str,
@@ -161,31 +239,37 @@ def search(
     """The articles ``user`` may read matching ``q`` and the filters, best first."""
     if not user.is_authenticated or limit <= 0:
         return []
-    filters = _Filters(
-        readers_all=capabilities(user).read_internal_articles,
-        category=category or None,
-        tag=tag or None,
-        status=status or None,
-        audience=audience or None,
-    )
+    filters = _filters(user, category=category, tag=tag, status=status, audience=audience)
     text = " ".join((q or "").split())[:QUERY_MAX]
     if not text:
         newest = _loaded(filters.rows().order_by("-updated_at", "-pk")[:limit])
         return [Hit(a, 0.0, snippets.snippet(a, None)) for a in newest]
-    # A space typed after the last word says it is complete (no prefix match).
-    parsed = query.parse(text + (" " if q[-1:].isspace() else ""))
-    if parsed.is_empty:
-        return []
-    found = query.ranked(parsed, filters.scope(), limit=limit)
-    if not found:
-        return []
-    articles = {a.pk: a for a in _loaded(Article.objects.filter(pk__in=[pk for pk, _ in found]))}
-    marker = snippets.marker(parsed.highlights)
-    return [
-        Hit(articles[pk], round(score, 4), snippets.snippet(articles[pk], marker))
-        for pk, score in found
-        if pk in articles
-    ]
+    return list(_ranking(filters, q, text, limit))
+
+
+def rank(
+    user: AnyUser,
+    q: str,
+    *,
+    category: str | None = None,
+    tag: str | None = None,
+    status: str | None = None,
+    audience: str | None = None,
+    archived: bool = True,
+    limit: int = 20,
+) -> Ranking:
+    """What ``search`` finds (``archived=False``: archived articles left out), as a
+    ``Ranking`` whose articles are loaded when an item or slice of it is read."""
+    if not user.is_authenticated or limit <= 0:
+        return Ranking()
+    filters = _filters(
+        user, category=category, tag=tag, status=status, audience=audience, archived=archived
+    )
+    text = " ".join((q or "").split())[:QUERY_MAX]
+    if not text:
+        newest = filters.rows().order_by("-updated_at", "-pk").values_list("pk", flat=True)
+        return Ranking([(pk, 0.0) for pk in newest[:limit]])
+    return _ranking(filters, q, text, limit)
 
 
 def suggest(user: AnyUser, q: str, *, limit: int = SUGGEST_MAX) -> list[Hit]:

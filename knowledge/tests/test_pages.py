@@ -103,6 +103,85 @@ def test_browse_by_category_tag_and_search(library, bob, web):
     assert "VPN1" in searched and "PUB1" not in searched
 
 
+def _rows(page):
+    return page.count('data-article="')
+
+
+@pytest.fixture
+def toner(tom, bob):
+    """28 articles on toner code KBX42 (26 printers, 2 network), an archived one, and one
+    network article without the code."""
+    hardware = make_category("kb-hardware", name="硬件", name_en="Hardware")
+    printers = make_category("kb-printers", name="打印机", name_en="Printers", parent=hardware)
+    network = make_category("kb-network", name="网络", name_en="Network")
+    for n in range(26):
+        _article(tom, f"碳粉 KBX42 第{n}台", category=printers, scenarios=["HP M404dn"])
+    for n in range(2):
+        _article(
+            bob,
+            f"网络打印 KBX42 第{n}台",
+            status=S.DRAFT,
+            category=network,
+            scenarios=["FortiClient 7.2"],
+        )
+    old = _article(tom, "旧碳粉 KBX42 ARC9", category=printers, scenarios=["Old Printer OS"])
+    services.archive_article(old.pk, by=tom)
+    _article(tom, "无关 OTHER1", category=network, scenarios=["FortiClient 7.2"])
+    return old
+
+
+def test_a_search_pages_its_hits_and_counts_them_in_the_side_bar(toner, bob, web):
+    # given
+    client = web(bob)
+
+    # when
+    _r, first = _page(client, reverse("knowledge:browse"), q="KBX42")
+    _r, second = _page(client, reverse("knowledge:browse"), q="KBX42", page=2)
+    _r, archived = _page(client, reverse("knowledge:browse"), q="KBX42", status="archived")
+
+    # then: 28 hits over two pages, the archived one only when asked for
+    assert "28 articles match" in first
+    assert _rows(first) == 25 and _rows(second) == 3 and "2 / 2" in second
+    assert "ARC9" not in first + second and "OTHER1" not in first + second
+    assert _rows(archived) == 1 and "ARC9" in archived
+    # the side bar counts the hits, and its links narrow the search
+    categories = first[first.index('id="kb-categories"') :]
+    assert (
+        '<span class="text-break">Hardware</span><span class="badge bg-secondary-lt ms-auto">26'
+        in categories
+    )
+    assert (
+        '<span class="text-break">Network</span><span class="badge bg-secondary-lt ms-auto">2<'
+        in categories
+    )
+    assert 'href="/knowledge/?q=KBX42&amp;category=kb-printers"' in categories
+    assert 'HP M404dn <span class="kb-tag-count">26</span>' in categories
+    assert 'FortiClient 7.2 <span class="kb-tag-count">2</span>' in categories
+    assert "Old Printer OS" not in categories
+    assert 'href="/knowledge/?q=KBX42&amp;tag=HP%20M404dn"' in categories
+
+
+def test_a_search_in_a_category_names_it_even_without_hits(toner, bob, web):
+    _r, page = _page(web(bob), reverse("knowledge:browse"), q="zzzzqqq", category="kb-printers")
+    assert 'id="kb-empty"' in page and "Category: Printers" in page
+    assert 'id="kb-categories"' not in page  # nothing to count
+
+
+def test_a_requesters_search_counts_only_what_she_may_read(library, tom, alice, web):
+    # given
+    services.archive_article(library["archived"].pk, by=tom)
+
+    # when: every article of the library holds 现象
+    _response, page = _page(web(alice), reverse("knowledge:browse"), q="现象")
+
+    # then
+    assert "PUB1" in page and _rows(page) == 1 and "1 article matches" in page
+    for hidden in ("INT1", "DRF1", "ARC1", "Secret Router X1", "Draft Only OS"):
+        assert hidden not in page
+    assert '<span class="badge bg-secondary-lt ms-auto">1</span>' in page
+    assert 'HP M404dn <span class="kb-tag-count">1</span>' in page
+
+
 def test_a_requester_meets_a_404_for_internal_and_unpublished_articles(library, alice, web):
     client = web(alice)
     assert client.get(reverse("knowledge:article", args=[library["public"].pk])).status_code == 200
@@ -404,6 +483,21 @@ def test_browse_runs_a_fixed_number_of_queries(tom, bob, web, django_assert_num_
     with django_assert_num_queries(11):
         response = client.get(reverse("knowledge:browse"))
     assert response.content.decode().count('data-article="') == 15
+
+
+def test_a_search_runs_a_fixed_number_of_queries_whatever_it_finds(
+    toner, tom, bob, web, django_assert_num_queries
+):
+    # given
+    client = web(bob)
+    client.get(reverse("knowledge:browse"), {"q": "KBX42"})
+
+    # when / then: session, user, permissions (2), bell, word frequencies, ranked ids, the
+    # page's articles, their scenarios, hits by category, categories, hits by scenario
+    for q, page, rows in (("KBX42", 1, 25), ("KBX42", 2, 3), ("OTHER1", 1, 1)):
+        with django_assert_num_queries(12):
+            response = client.get(reverse("knowledge:browse"), {"q": q, "page": page})
+        assert _rows(response.content.decode()) == rows
 
 
 @override_settings(KNOWLEDGE_STALE_DAYS=30)

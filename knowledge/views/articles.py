@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,10 +49,31 @@ def _link(**params: str) -> str:
     return reverse("knowledge:browse") + (f"?{query}" if query else "")
 
 
+def _link_to_add(**params: str) -> str:
+    """The browse page's address with these parameters, ready for one more."""
+    link = _link(**params)
+    return link + ("&" if "?" in link else "?")
+
+
+def _row(article: Article, snippet: str = "") -> dict[str, Any]:
+    return {
+        "article": article,
+        "url": reverse("knowledge:article", args=[article.pk]),
+        "snippet": snippet or plain_text(article.symptom, 180),
+        "scenarios": list(article.scenarios.all()),
+    }
+
+
 @login_required
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
-    """Articles by category and tag, newest change first; with ``q`` the search's ranking."""
+    """Articles by category and tag, newest change first; with ``q`` the search's ranking.
+
+    A search ranks its best ``SEARCH_LIMIT`` (ids only) and loads the page's articles, with
+    their categories, scenarios and snippets, from the ranking; the side bar then counts
+    those hits by category and scenario (its links keep the search), where the list
+    without ``q`` counts every article the reader may read.
+    """
     user = signed_in_user(request)
     staff = selectors.reads_everything(user)
     form = BrowseForm(request.GET)
@@ -61,38 +82,30 @@ def browse(request: HttpRequest) -> HttpResponse:
     if not staff:  # requesters read published public articles: nothing to choose
         filters.pop("status", None)
         filters.pop("audience", None)
-    snippets: dict[int, Any] = {}
-    rows: Any
+    among: list[int] | None = None
     if q:
-        hits = search.search(
+        ranking = search.rank(
             user,
             q,
-            category=filters.get("category") or None,
-            tag=filters.get("tag") or None,
-            status=filters.get("status") or None,
-            audience=filters.get("audience") or None,
+            category=filters.get("category"),
+            tag=filters.get("tag"),
+            status=filters.get("status"),
+            audience=filters.get("audience"),
+            archived=bool(filters.get("status")),  # archived ones only when asked for
             limit=SEARCH_LIMIT,
         )
-        snippets = {hit.article.pk: hit.snippet for hit in hits}
-        rows = [
-            a
-            for a in selectors.articles_by_ids(user, snippets)
-            if filters.get("status") or a.status != ArticleStatus.ARCHIVED
-        ]
+        among = ranking.ids
+        hits = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = [_row(hit.article, hit.snippet) for hit in hits.object_list]
+        page: Page[Any] = hits
     else:
         rows = selectors.article_list_for(user, include_archived=False, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = [
-        {
-            "article": a,
-            "snippet": snippets.get(a.pk) or plain_text(a.symptom, 180),
-            "scenarios": list(a.scenarios.all()),
-        }
-        for a in page.object_list
-    ]
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = [_row(a) for a in page.object_list]
     caps = capabilities(user)
     category = filters.get("category", "")
-    counts = selectors.category_counts(user)
+    counts, categories = selectors.category_counts(user, among=among)
+    kept = {"q": q, **filters} if q else {}  # a side-bar link narrows the search
     return render(
         request,
         "knowledge/browse.html",
@@ -105,21 +118,16 @@ def browse(request: HttpRequest) -> HttpResponse:
             "query": urlencode({"q": q, **filters} if q else filters),
             "searched": bool(q or filters),
             "categories": counts,
-            "category_label": next(
-                (
-                    c.category.label
-                    for top in counts
-                    for c in [top, *top.children]
-                    if c.category.slug == category
-                ),
-                category,
-            ),
-            "tags": selectors.popular_tags(user),
+            "category_label": categories[category].label if category in categories else category,
+            "category_link": _link_to_add(**{k: v for k, v in kept.items() if k != "category"}),
+            "tag_link": _link_to_add(**{k: v for k, v in kept.items() if k != "tag"}),
+            "tags": selectors.popular_tags(user, among=among),
             "staff": staff,
             "can_write": caps.write_articles,
             "can_review": caps.review_articles,
             "can_scripts": caps.use_scripts,
             "clear_link": _link(q=q),
+            "browse_url": reverse("knowledge:browse"),
             "nav": NAV,
         },
     )
