@@ -60,13 +60,16 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
     if not cases and not opening:
         return None
     now = timezone.now()
+    can_work = permissions.can_work_cases(ticket, user)
+    # The update and close forms are shown under an open case, to whoever works cases.
+    working = can_work and any(c.status == CaseStatus.OPEN for c in cases)
     return {
         "ticket": ticket,
         "cases": [{"case": c, "clock": update_clock(c, now)} for c in cases],
-        "can_work": permissions.can_work_cases(ticket, user),
+        "can_work": can_work,
         "open_form": CaseOpenForm(ticket=ticket, user=user) if opening else None,
-        "update_form": CaseUpdateForm(),
-        "close_form": CaseCloseForm(),
+        "update_form": CaseUpdateForm() if working else None,
+        "close_form": CaseCloseForm() if working else None,
         "can_manage_vendors": permissions.can_manage_vendors(user),
         "round_the_clock": policy_for(ticket.priority).resolve_24x7,
     }

@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import join
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from servicedesk.template_builtins import moment, text
 from sla.display import ClockView, duration_text
 from tickets import clock_display, hooks
 from tickets.choices import STATE_STEPS, ClosedAs, EventKind, Priority, TicketState, WaitingOn
@@ -106,7 +109,75 @@ def event_details(context: template.Context, event: TicketEvent) -> str:
     (one lookup per entry instead of a chain of conditions), rendered in the page's context
     with ``event`` (and ``e``) set to the entry."""
     name = _details_template(event.kind)
-    if name is None or context.template is None:
+    if name is None:
+        return ""
+    return _render_in(context, name, event)
+
+
+def _datum(data: object, key: str) -> Any:
+    """``{{ e.data.key }}``: a key of the entry's data, ``None`` when missing."""
+    return data.get(key) if isinstance(data, dict) else None
+
+
+@register.simple_tag(takes_context=True)
+def timeline_entries(context: template.Context, events: list[TicketEvent]) -> SafeString:
+    """The timeline's entries, the markup ``_timeline.html`` wrote per entry, in Python: the
+    work view shows fifty of them and spent ~5 ms in the template's lookups. Each kind's own
+    data still goes through its template (``event_details``)."""
+    # Translated outside the f-strings: ``makemessages`` reads no call inside one.
+    internal_label = text(_("Internal — not shown to the requester"))
+    internal_badge = f' <span class="badge bg-yellow-lt">{internal_label}</span>'
+    system = text(_("System"))
+    reason_label = text(_("Reason"))
+    out = []
+    for e in events:
+        internal = e.is_internal
+        data = e.data
+        actor = e.actor
+        who = text(actor.name) if actor else system
+        if e.to_state and e.from_state:
+            who += f" · {text(state_label(e.from_state))} → {text(state_label(e.to_state))}"
+        parts = [
+            f'\n      <li class="timeline-event{" timeline-internal" if internal else ""}" '
+            f'data-kind="{text(e.kind)}">\n'
+            '        <div class="timeline-event-icon '
+            f'{"bg-yellow-lt" if internal else "bg-primary-lt"}"><i class="ti '
+            f'{text(event_icon(e.kind))}" aria-hidden="true"></i></div>\n'
+            '        <div class="card timeline-event-card">\n'
+            '          <div class="card-body">\n'
+            f'            <div class="text-secondary float-end small">{moment(e.at)}</div>\n'
+            f'            <h3 class="h4 mb-1">{text(event_label(e.kind))}'
+            f"{internal_badge if internal else ''}</h3>\n"
+            f'            <div class="text-secondary small">{who}</div>\n'
+        ]
+        message = e.message
+        if message:
+            parts.append(f'<p class="mt-2 mb-0 text-pre-wrap">{text(message.body)}</p>\n')
+        reason = _datum(data, "reason")
+        if reason:
+            parts.append(f'<p class="mt-2 mb-0">{reason_label}: {text(reason)}</p>\n')
+        note = _datum(data, "note")
+        if note:
+            parts.append(f'<p class="mt-2 mb-0">{text(note)}</p>\n')
+        files = _datum(data, "files")
+        if files:
+            parts.append(
+                '<p class="mt-2 mb-0"><i class="ti ti-paperclip" aria-hidden="true"></i> '
+                f"{join(files, ', ', autoescape=True)}</p>\n"
+            )
+        parts.append(str(event_details(context, e)))
+        if _datum(data, "merged_from"):
+            parts.append(str(_render_in(context, MERGED_MARKER, e)))
+        parts.append("\n          </div>\n        </div>\n      </li>")
+        out.append("".join(parts))
+    return mark_safe("".join(out))  # noqa: S308 - every value above was escaped
+
+
+MERGED_MARKER = "tickets/partials/events/merged_marker.html"
+
+
+def _render_in(context: template.Context, name: str, event: TicketEvent) -> str:
+    if context.template is None:
         return ""
     shown = context.template.engine.get_template(name)
     with context.push(event=event, e=event):
