@@ -30,7 +30,7 @@ test: setup ## Lint, import layers, types, Django checks, missing migrations, th
 
 .PHONY: scan
 scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/
-	.venv/bin/bandit -c pyproject.toml -r accounts sla notifications assets tickets fieldwork vendors incidents servicedesk knowledge feedback reports demo -lll
+	.venv/bin/bandit -c pyproject.toml -r accounts sla notifications assets tickets fieldwork vendors incidents channels servicedesk knowledge feedback reports demo -lll
 	.venv/bin/pytest -q tests/security/test_scanners.py
 
 lint: venv ## ruff check and ruff format --check

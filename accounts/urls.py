@@ -34,5 +34,7 @@ urlpatterns = [
     path("language/", views.set_language, name="language"),
     path("profile/", views.profile, name="profile"),
     path("profile/revoke-token/", views.revoke_token, name="revoke_token"),
+    path("profile/link-im/", views.link_im, name="link_im"),
+    path("profile/unlink-im/", views.unlink_im, name="unlink_im"),
     path("profile/log-out-everywhere/", views.log_out_everywhere, name="log_out_everywhere"),
 ]

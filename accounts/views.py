@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -80,15 +81,50 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's account: their API token's age, revoke, log out everywhere."""
+    """The signed-in person's account: their API token's age, revoke, log out everywhere;
+    their linked IM accounts, and (``?link=`` from the desk's IM answer) one to confirm."""
     user = _user(request)
     token = selectors.api_token_for(user)
+    link = request.GET.get("link", "")
+    to_link = services.read_im_link(link) if link else None
+    if link and to_link is None:
+        messages.error(
+            request, _("This link is not valid or has expired: send the desk a message again.")
+        )
     context: dict[str, Any] = {
         "token": token,
         "token_expires_at": services.token_expires_at(token) if token else None,
         "token_is_expired": services.is_token_expired(token) if token else False,
+        "im_accounts": [
+            (provider, services.im_id_label(provider), getattr(user, field))
+            for provider, field in services.IM_ID_FIELDS.items()
+        ],
+        "im_link": link if to_link else "",
+        "im_link_label": services.im_id_label(to_link[0]) if to_link else "",
+        "im_link_id": to_link[1] if to_link else "",
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def link_im(request: HttpRequest) -> HttpResponse:
+    """Confirm the IM account named by the link the desk sent to it."""
+    try:
+        services.link_im_account(_user(request), request.POST.get("link", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your IM account is linked: messages from it reach the desk."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def unlink_im(request: HttpRequest) -> HttpResponse:
+    if services.unlink_im_account(_user(request), request.POST.get("provider", "")):
+        messages.success(request, _("The IM account is no longer linked."))
+    return redirect("accounts:profile")
 
 
 @login_required

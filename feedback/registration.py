@@ -5,13 +5,15 @@
 * ``sla.obligations``: the survey's time-out (``feedback.obligations.SurveyClose``);
 * ``tickets.hooks``: the ``verified`` receiver (the invitation), the panels (the
   requester's form, the engineer's read-only answer, the service report) and the
-  timeline's entries.
+  timeline's entries;
+* ``channels.commands``: ``1``–``5`` sent by IM answers the open survey (``feedback.im``).
 """
 
 from __future__ import annotations
 
 from accounts import roles
-from feedback import panels, services
+from channels import commands
+from feedback import im, panels, services
 from feedback.choices import SurveyEntry, SurveyNotice
 from feedback.obligations import SurveyClose
 from feedback.permissions import CAPABILITIES, ROLE_GRANTS
@@ -27,6 +29,7 @@ def register() -> None:
     roles.declare("feedback", ROLE_GRANTS, CAPABILITIES)
     kinds.register(SurveyNotice)
     obligations.register(SurveyClose())
+    commands.register(im.RATING, im.rate_by_im, name="feedback.rating")
     hooks.verified.connect(services.on_verified, sender=Ticket, dispatch_uid="feedback.verified")
     hooks.register_panel(
         hooks.Panel(

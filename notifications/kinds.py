@@ -25,6 +25,11 @@ def is_registered(kind: str) -> bool:
     return kind in _labels
 
 
+def registered() -> list[models.TextChoices]:
+    """Every declared kind, in the order the features registered them (the preferences page)."""
+    return list(_labels.values())
+
+
 def label(kind: str) -> str:
     """The kind's label in the active language; an unknown kind shows as itself."""
     member = _labels.get(kind)

@@ -63,3 +63,30 @@ class Notification(models.Model):
     def number(self) -> str:
         """The human number of what this is about (a ticket, an incident), if any."""
         return str(self.payload.get("number", ""))
+
+
+class Preference(models.Model):
+    """A person's own choice for one kind of notification on one channel.
+
+    Only choices that differ from their role's default are stored (``preferences``):
+    a cell left at its default follows the role, should the role or the default change.
+    Read by the outbox writer in the same statement that inserts the rows.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=32)
+    channel = models.CharField(max_length=16, choices=NotificationChannel.choices)
+    enabled = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "channel"], name="notifications_preference_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"{self.user_id}: {self.kind} on {self.channel} {state}"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from notifications import kinds, selectors, services
+from notifications import kinds, preferences, selectors, services
 
 INBOX_SIZE = 50
 
@@ -56,3 +58,26 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     services.mark_all_read(actor=_user(request))
     return redirect("notifications:inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences_page(request: HttpRequest) -> HttpResponse:
+    """Which channels the person gets each kind of notification on: kinds × channels,
+    ticked cells on; channels they have no address for shown disabled."""
+    user = _user(request)
+    if request.method == "POST":
+        preferences.save(user, request.POST.getlist("on"))
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("notifications:preferences")
+    columns = preferences.columns_for(user)
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "columns": columns,
+            "unlinked": any(not column.linked for column in columns),
+            "groups": preferences.table_for(user),
+            "nav": "notifications",
+        },
+    )

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "vendors",
     "incidents",
+    "channels",
     "knowledge",
     "feedback",
     "reports",
@@ -302,9 +303,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.dispatch_pending",
         "schedule": 60.0,
     },
+    # The group robots' posts a lost task, a broker outage or a rate limit left behind.
+    "channels.dispatch_robot_posts": {
+        "task": "channels.dispatch_robot_posts",
+        "schedule": 60.0,
+    },
     "tickets.tasks.auto_verify_resolved": {
         "task": "tickets.tasks.auto_verify_resolved",
         "schedule": 3600.0,
+    },
+    # IM intake: each inbound event is remembered 7 days (providers retry within one).
+    "channels.purge_inbound": {
+        "task": "channels.purge_inbound",
+        "schedule": crontab(minute=20, hour=3),
     },
     # Reports (in the desk's zone, CELERY_TIMEZONE): the weekly problem review and summary
     # on Monday morning, the monthly audit and summary on the first days of the month (the
@@ -376,6 +387,35 @@ TICKETS_QUEUE_PAGE_SIZE = env_int("TICKETS_QUEUE_PAGE_SIZE", 50)
 # R7.2: a ticket filed at a site with local IT contacts is assigned to one of them (off: they
 # are told, and the dispatch form lists them first).
 TICKETS_ROUTE_TO_LOCAL_CONTACT = env_bool("TICKETS_ROUTE_TO_LOCAL_CONTACT", False)
+# IM intake (channels/<provider>/intake.py): each provider's own secrets for verifying its
+# callbacks at /api/v1/intake/im/<provider>/. Unset: that provider's callbacks are refused.
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET")
+FEISHU_VERIFICATION_TOKEN = env_str("FEISHU_VERIFICATION_TOKEN")
+FEISHU_ENCRYPT_KEY = env_str("FEISHU_ENCRYPT_KEY")
+DINGTALK_APP_SECRET = env_str("DINGTALK_APP_SECRET")
+WECOM_TOKEN = env_str("WECOM_TOKEN")
+WECOM_ENCODING_AES_KEY = env_str("WECOM_ENCODING_AES_KEY")
+WECOM_CORP_ID = env_str("WECOM_CORP_ID")
+# IM outbound (channels/<provider>/transport.py): direct messages to people's IM IDs with
+# each provider's app credentials (tokens cached until they expire). A provider without
+# them gets no notification rows. The API bases are settings so tests point them at a
+# local server; group robots' webhooks are configured in the admin (channels.Robot).
+SLACK_BOT_TOKEN = env_str("SLACK_BOT_TOKEN")
+SLACK_API_BASE = env_str("SLACK_API_BASE", "https://slack.com/api")
+FEISHU_APP_ID = env_str("FEISHU_APP_ID")
+FEISHU_APP_SECRET = env_str("FEISHU_APP_SECRET")
+FEISHU_API_BASE = env_str("FEISHU_API_BASE", "https://open.feishu.cn/open-apis")
+DINGTALK_APP_KEY = env_str("DINGTALK_APP_KEY")
+# The robot that sends direct messages (its robotCode; usually the app's AppKey).
+DINGTALK_ROBOT_CODE = env_str("DINGTALK_ROBOT_CODE")
+DINGTALK_API_BASE = env_str("DINGTALK_API_BASE", "https://api.dingtalk.com")
+WECOM_AGENT_ID = env_str("WECOM_AGENT_ID")
+WECOM_AGENT_SECRET = env_str("WECOM_AGENT_SECRET")
+WECOM_API_BASE = env_str("WECOM_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin")
+# Outbound HTTP (channels.http) refuses loopback, private, link-local and reserved
+# addresses; hosts named here are let through (tests and development only; empty in
+# production).
+CHANNELS_ALLOWED_HOSTS = env_list("CHANNELS_ALLOWED_HOSTS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -24,6 +24,7 @@ APPS = [
     "fieldwork",
     "vendors",
     "incidents",
+    "channels",
     "knowledge",
     "feedback",
     "reports",

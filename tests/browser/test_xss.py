@@ -36,6 +36,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
+from accounts.services import im_link_token
 from feedback import services as survey_services
 from fieldwork.models import CheckTemplate
 from fieldwork.services import checks, consents, plans, worklogs
@@ -1016,3 +1017,32 @@ def test_knowledge_on_tickets_renders_payloads_as_text(open_as, alice, bob, tom)
     seen = _normal("\n".join(findings.texts))
     missing = {where: text for text, where in corpus.placed.items() if _normal(text) not in seen}
     assert missing == {}, f"stored text never shown verbatim: {missing}"
+
+
+def test_im_ids_render_as_text(open_as, alice, admin) -> None:
+    """IM ids are free text where an admin types them (the Django admin): shown on the
+    profile page (linked ones, and the one a link from the desk names) and in the admins'
+    CSV check (what people have now, before the change)."""
+    short = [p for p in PAYLOADS if len(p) <= 64]
+    User.objects.filter(pk=alice.pk).update(slack_id=short[0], feishu_id=short[1])
+    findings = Findings()
+
+    requester = open_as(alice)
+    token = im_link_token("wecom", short[2])
+    findings.check(requester, f"/accounts/profile/?link={quote(token)}", requester=True)
+
+    keeper = open_as(admin)
+    page = keeper.goto("/channels/im-ids/import/")
+    page.locator("#id_file").set_input_files(
+        {
+            "name": "ids.csv",
+            "mimeType": "text/csv",
+            "buffer": b"username,slack_id,feishu_id\nalice,U0ALICE,-\n",
+        }
+    )
+    button = page.locator("#im-ids-form button[type=submit]")
+    _submit_and_inspect(findings, keeper, button, "IM ids check", 200)
+
+    assert findings.problems == [], "\n".join(findings.problems)
+    seen = _normal("\n".join(findings.texts))
+    assert [text for text in short[:3] if _normal(text) not in seen] == []

@@ -372,6 +372,13 @@ def _csv_file(ctx: Any, role: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("devices.csv", b"tag,kind\nMATRIX-PC-0002,desktop\n")}
 
 
+USER_ADMINS = who(DENY_403, anonymous=LOGIN_302, admin=ALLOW)
+
+
+def _im_ids_file(ctx: Any, role: str) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("ids.csv", b"username,wecom_id\nalice,MatrixW1\n")}
+
+
 # On-site visits (fieldwork/views/visits.py): the engineer handling the ticket arranges,
 # moves, cancels and records them; alice alone confirms or proposes a time (staff get 403,
 # even as admin). ``<visit_id>`` is bob's visit waiting for alice, or with
@@ -671,6 +678,15 @@ def _kb_shown(ctx: Any, role: str) -> dict[str, Any]:
 
 # --- pages -------------------------------------------------------------------------------------
 
+# The IM providers' callbacks (channels/<provider>/intake.py, ``<provider>`` filled from
+# ``extra``): a provider signs its requests instead of signing in, and the matrix signs none,
+# so everyone is refused, signed in or not (401 or 403, nothing filed). Only WeCom GETs
+# (its signed URL handshake); a GET to the others is a 405.
+IM_PROVIDERS = ("wecom", "dingtalk", "feishu", "slack")
+UNSIGNED_401 = Outcome("UNSIGNED_401", frozenset({401, 403}))
+IM_UNSIGNED = who(UNSIGNED_401)
+
+
 PAGES: dict[str, dict[str, Case | list[Case]]] = {
     "home": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     # Accounts: open to everyone (a signed-in user is sent on from the login page).
@@ -690,6 +706,13 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     # Each person's own account page; its actions touch only the caller's token and sessions.
     "accounts:profile": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "accounts:revoke_token": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
+    # Linking one's IM account (the signed link the desk sends an unknown IM sender); a bad
+    # or missing link is a message on the profile page, nothing linked.
+    "accounts:link_im": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN, body={"link": "x"})},
+    "accounts:unlink_im": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(SIGNED_IN, body={"provider": "slack"}),
+    },
     "accounts:log_out_everywhere": {
         "GET": Case(POST_ONLY),
         "POST": Case(SIGNED_IN, note="ends the caller's sessions; goes to the login page"),
@@ -1036,6 +1059,12 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     "assets:import_example": {"GET": Case(IMPORTERS), "POST": Case(GET_ONLY)},
     "assets:import_job": {"GET": Case(TOMS_JOB), "POST": Case(GET_ONLY)},
     "assets:import_progress": {"GET": Case(TOMS_JOB), "POST": Case(GET_ONLY)},
+    # People's IM ids in bulk (channels/views.py): those who may change users (the admins).
+    "channels:import_im_ids": {
+        "GET": Case(USER_ADMINS),
+        "POST": Case(USER_ADMINS, body=_im_ids_file),
+    },
+    "channels:import_im_ids_example": {"GET": Case(USER_ADMINS), "POST": Case(GET_ONLY)},
     # On-site visits and the ticket's device (fieldwork/views/visits.py).
     "fieldwork:visit_schedule": {
         "GET": Case(POST_ONLY),
@@ -1090,6 +1119,8 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     # Notifications: each person's own.
     "notifications:inbox": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "notifications:read": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
+    # Each person's own channels per kind of news (a POST saves what was ticked).
+    "notifications:preferences": {"GET": Case(SIGNED_IN), "POST": Case(SIGNED_IN)},
     # alice's own notification: opening it marks it read and goes to her ticket.
     "notifications:open": {
         "GET": Case(POST_ONLY),
@@ -1375,6 +1406,14 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     "knowledge:suggest": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "knowledge:suggest_accept": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN, body=_kb_shown)},
     "knowledge:deflection": {"GET": Case(REPORT_READERS), "POST": Case(GET_ONLY)},
+    # IM intake: see IM_UNSIGNED above.
+    "channels-api:intake": {
+        "GET": [
+            Case(IM_UNSIGNED if p == "wecom" else NOBODY_405, extra={"provider": p}, note=p)
+            for p in IM_PROVIDERS
+        ],
+        "POST": [Case(IM_UNSIGNED, extra={"provider": p}, note=p) for p in IM_PROVIDERS],
+    },
 }
 
 # Routes the matrix does not walk, each with the reason and the test that covers it instead.

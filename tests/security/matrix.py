@@ -450,6 +450,8 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "audit_item_id": lambda w, c: (
         AuditedTicket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ),
+    # /api/v1/intake/im/{provider}/: the IM provider the case names (extra={"provider": …})
+    "provider": lambda w, c: c.extra.get("provider", "slack"),
 }
 
 

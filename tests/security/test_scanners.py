@@ -57,6 +57,7 @@ APPS = [
     "fieldwork",
     "vendors",
     "incidents",
+    "channels",
     "servicedesk",
     "knowledge",
     "feedback",

@@ -1,0 +1,19 @@
+"""The channels' fixed vocabularies."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Provider(models.TextChoices):
+    WECOM = "wecom", _("WeCom")
+    DINGTALK = "dingtalk", _("DingTalk")
+    FEISHU = "feishu", _("Feishu")
+    SLACK = "slack", "Slack"
+
+
+class InboundOutcome(models.TextChoices):
+    FILED = "filed", _("Ticket filed")
+    REPLIED = "replied", _("Reply on a ticket")
+    COMMAND = "command", _("Command")
+    IGNORED = "ignored", _("Ignored")
+    UNKNOWN_SENDER = "unknown_sender", _("Unknown sender")

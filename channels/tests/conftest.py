@@ -1,0 +1,38 @@
+"""The core's test fixtures: ``deliver`` a ``Delivery`` to ``channels.intake.core`` and see
+what was ``sent`` (the answers queued for ``channels.tasks.send_reply``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from channels import replies
+from channels.intake import Delivery, Outcome, core
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What ``channels.tasks.send_reply`` would be handed after each commit (the outbound
+    feature's task is replaced here: these tests stop at the queue)."""
+    calls: list[dict[str, Any]] = []
+
+    def record(provider: str, kwargs: dict[str, Any]) -> None:
+        calls.append({"provider": provider, **kwargs})
+
+    monkeypatch.setattr(replies, "_send", record)
+    return calls
+
+
+@pytest.fixture
+def deliver(
+    django_capture_on_commit_callbacks: Any, sent: list[dict[str, Any]]
+) -> Callable[[Delivery], Outcome]:
+    """``deliver(message(...))``: the core receives it; after-commit work runs."""
+
+    def run(delivery: Delivery) -> Outcome:
+        with django_capture_on_commit_callbacks(execute=True):
+            return core.receive(delivery)
+
+    return run

@@ -1,0 +1,389 @@
+"""Slack's Events API at /api/v1/intake/im/slack/: the signature, the five-minute window,
+the URL challenge, and what a message is handed to the core as."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+
+from accounts.roles import Role
+from accounts.tests.factories import make_user
+from channels.intake import Delivery, Outcome
+from channels.models import InboundMessage
+from channels.slack import intake
+from channels.tests import deliveries as d
+from tickets.choices import Channel
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+# The worked example of Slack's "Verifying requests from Slack".
+DOC_TIMESTAMP = 1531420618
+DOC_BODY = (
+    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id="
+    "G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-"
+    "collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F3977008"
+    "85554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c4"
+    "47fce8b6703c"
+)
+DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+
+
+@pytest.fixture(autouse=True)
+def _secrets(settings):
+    d.configure(settings)
+
+
+@pytest.fixture
+def delivered(monkeypatch) -> list[Delivery]:
+    """What the intake hands to the core (the core itself is not run)."""
+    seen: list[Delivery] = []
+
+    def receive(delivery: Delivery) -> Outcome:
+        seen.append(delivery)
+        return Outcome("filed", "IT-1")
+
+    monkeypatch.setattr("channels.intake.core.receive", receive)
+    return seen
+
+
+def test_slacks_documented_example_verifies(client, delivered):
+    # given: Slack's own secret, timestamp, body and signature
+    assert intake.signature(d.SLACK_SIGNING_SECRET, str(DOC_TIMESTAMP), DOC_BODY.encode()) == (
+        DOC_SIGNATURE
+    )
+
+    # when: sent as Slack sent it, at its time (a slash command, not an Events API event)
+    with time_machine.travel(dt.datetime.fromtimestamp(DOC_TIMESTAMP + 30, tz=dt.UTC), tick=False):
+        response = d.slack_post(client, DOC_BODY, timestamp=DOC_TIMESTAMP, signature=DOC_SIGNATURE)
+
+    # then: past the signature (401 otherwise), refused only as not JSON
+    assert response.status_code == 400
+    assert response.json() == {"error": "body_not_json"}
+    assert delivered == []
+
+
+def test_a_direct_message_is_handed_on_and_answered_with_an_empty_200(client, delivered):
+    # given
+    payload = d.slack_event(user="U2147483697", text=" Printer jams on every page ")
+
+    # when
+    response = d.slack_post(client, payload)
+
+    # then
+    assert response.status_code == 200
+    assert response.content == b""
+    [delivery] = delivered
+    assert delivery.provider == "slack"
+    assert delivery.event_id == payload["event_id"]
+    assert delivery.sender == "U2147483697"
+    assert delivery.text == "Printer jams on every page"
+    assert delivery.chat == ""  # a direct message: answered to the sender
+    assert (delivery.is_group, delivery.mentions_desk) == (False, True)
+    assert (delivery.is_bot, delivery.is_edit, delivery.thread) == (False, False, "")
+    assert delivery.raw["event"]["text"] == " Printer jams on every page "
+
+
+def test_a_mention_in_a_channel_is_addressed_to_the_desk_without_the_mention(client, delivered):
+    # when
+    d.slack_post(
+        client,
+        d.slack_event(
+            event_type="app_mention",
+            user="U061F7AUR",
+            text="<@U0LAN0Z89> is the VPN down?",
+            channel="C0LAN2Q65",
+            thread_ts="1515449522.000016",
+        ),
+    )
+
+    # then
+    [delivery] = delivered
+    assert delivery.text == "is the VPN down?"
+    assert (delivery.is_group, delivery.mentions_desk) == (True, True)
+    assert delivery.chat == "C0LAN2Q65"
+    assert delivery.thread == "1515449522.000016"
+
+
+def test_a_channel_message_without_a_mention_is_not_addressed_to_the_desk(client, delivered):
+    # when
+    d.slack_post(client, d.slack_event(channel="C0LAN2Q65", channel_type="channel"))
+
+    # then
+    [delivery] = delivered
+    assert (delivery.is_group, delivery.mentions_desk) == (True, False)
+
+
+def test_bot_messages_and_edits_are_flagged(client, delivered):
+    # when
+    d.slack_post(client, d.slack_event(user=None, bot_id="B123ABC456", subtype="bot_message"))
+    d.slack_post(client, d.slack_event(bot_id="B0OTHER"))
+    d.slack_post(
+        client,
+        d.slack_event(
+            user=None,
+            text="",
+            subtype="message_changed",
+            message={"type": "message", "user": "U2147483697", "text": "Edited"},
+        ),
+    )
+
+    # then
+    bot, other_bot, edit = delivered
+    assert bot.is_bot and other_bot.is_bot and not edit.is_bot
+    assert edit.is_edit and (edit.sender, edit.text) == ("U2147483697", "Edited")
+
+
+def test_other_events_and_system_subtypes_are_acknowledged_and_dropped(client, delivered):
+    # when
+    joined = d.slack_post(client, d.slack_event(subtype="channel_join"))
+    reaction = d.slack_post(client, d.slack_event(event_type="reaction_added"))
+
+    # then
+    assert (joined.status_code, reaction.status_code) == (200, 200)
+    assert delivered == []
+
+
+def test_the_signed_url_challenge_is_answered(client, delivered):
+    # given
+    challenge = {
+        "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+        "type": "url_verification",
+    }
+
+    # when
+    signed = d.slack_post(client, challenge)
+    forged = d.slack_post(client, challenge, secret="not-the-secret")
+
+    # then
+    assert signed.status_code == 200
+    assert signed.json() == {"challenge": challenge["challenge"]}
+    assert forged.status_code == 401
+    assert delivered == []
+
+
+def test_a_replay_and_a_retry_are_handed_on_with_the_same_event_id(client, delivered):
+    # given
+    payload = d.slack_event()
+    body = json.dumps(payload).encode()
+    stamp = d.now_seconds()
+
+    # when: the same bytes twice, and Slack's retry, signed afresh
+    first = d.slack_post(client, body, timestamp=stamp)
+    replay = d.slack_post(client, body, timestamp=stamp)
+    retry = d.slack_post(client, body, timestamp=stamp + 60, retry_num=1)
+
+    # then: the core (which de-duplicates) sees one event id
+    assert [r.status_code for r in (first, replay, retry)] == [200, 200, 200]
+    assert {x.event_id for x in delivered} == {payload["event_id"]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "error"),
+    [
+        ({"secret": "not-the-secret"}, 401, "bad_signature"),
+        ({"signature": "v0=" + "0" * 64}, 401, "bad_signature"),
+        ({"signature": ""}, 401, "missing_signature"),
+        ({"timestamp": "yesterday"}, 401, "bad_timestamp"),
+        ({"offset": -301}, 401, "stale_timestamp"),
+        ({"offset": 301}, 401, "stale_timestamp"),
+    ],
+    ids=["wrong-secret", "wrong-signature", "unsigned", "bad-timestamp", "stale", "future"],
+)
+def test_a_bad_or_stale_signature_is_refused(client, delivered, overrides, status, error):
+    # given
+    if "offset" in overrides:
+        overrides = {"timestamp": d.now_seconds() + overrides.pop("offset")}
+
+    # when
+    response = d.slack_post(client, d.slack_event(), **overrides)
+
+    # then
+    assert response.status_code == status
+    assert response.json() == {"error": error}
+    assert delivered == []
+
+
+def test_within_five_minutes_is_accepted(client, delivered):
+    # when
+    response = d.slack_post(client, d.slack_event(), timestamp=d.now_seconds() - 299)
+
+    # then
+    assert response.status_code == 200
+    assert len(delivered) == 1
+
+
+def test_without_a_configured_secret_everything_is_refused(client, delivered, settings):
+    # given
+    settings.SLACK_SIGNING_SECRET = ""
+
+    # when
+    response = d.slack_post(client, d.slack_event(), secret="")
+
+    # then
+    assert response.status_code == 403
+    assert delivered == []
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"not json", "body_not_json"),
+        (b"[1, 2]", "body_not_json"),
+        (b"[" * 5000, "body_not_json"),
+        (
+            {"type": "event_callback", "event": {"type": "message", "user": "U1"}},
+            "missing_event_id",
+        ),
+        ({**d.slack_event(), "event_id": ["Ev1"]}, "bad_event_id"),
+        ({**d.slack_event(), "event_id": "E" * 129}, "bad_event_id"),
+        ({**d.slack_event(), "event_id": "Ev\x00"}, "bad_event_id"),
+        ({"type": "event_callback", "event_id": "Ev1", "event": "text"}, "missing_event"),
+        (d.slack_event(user={"id": "U1"}), "bad_user"),
+        ({"type": "url_verification"}, "missing_challenge"),
+    ],
+    ids=[
+        "not-json",
+        "array",
+        "nested",
+        "no-event-id",
+        "event-id-list",
+        "event-id-long",
+        "event-id-nul",
+        "event-not-object",
+        "user-object",
+        "challenge-missing",
+    ],
+)
+def test_a_malformed_signed_body_is_a_400_naming_the_field(client, delivered, body, error):
+    # when
+    response = d.slack_post(client, body)
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"error": error}
+    assert delivered == []
+
+
+def test_text_loses_nul_and_lone_surrogates(client, delivered):
+    # given: JSON may carry both; PostgreSQL stores neither
+    body = json.dumps(d.slack_event(text="a\x00b\ud800c")).encode()
+
+    # when
+    response = d.slack_post(client, body)
+
+    # then
+    assert response.status_code == 200
+    assert delivered[0].text == "ab?c"
+
+
+def test_an_empty_sender_is_handed_on_empty(client, delivered):
+    # when
+    d.slack_post(client, d.slack_event(user=None))
+    d.slack_post(client, d.slack_event(user=""))
+
+    # then: "" never matches a user (the core's rule)
+    assert [x.sender for x in delivered] == ["", ""]
+
+
+def test_get_is_not_allowed(client, delivered):
+    # when
+    response = client.get(d.URL.format("slack"))
+
+    # then
+    assert response.status_code == 405
+
+
+# --- through the core: what a person notices ------------------------------------------------
+
+
+@pytest.fixture
+def linked(db):
+    """alice, whose Slack account is linked to her desk account."""
+    return make_user("alice", Role.REQUESTER, slack_id="U2147483697")
+
+
+def test_a_signed_message_from_a_linked_user_files_one_ticket(client, linked):
+    # when
+    response = d.slack_post(client, d.slack_event(text="Printer jams on every page"))
+
+    # then
+    assert response.status_code == 200
+    [ticket] = Ticket.objects.all()
+    assert (ticket.requester, ticket.channel) == (linked, Channel.IM)
+    assert "Printer jams" in ticket.description
+
+
+def test_a_replay_a_retry_and_a_fresh_redelivery_file_nothing_more(client, linked):
+    # given
+    body = json.dumps(d.slack_event(text="Monitor flickers")).encode()
+    stamp = d.now_seconds()
+    d.slack_post(client, body, timestamp=stamp)
+
+    # when
+    replay = d.slack_post(client, body, timestamp=stamp)
+    retry = d.slack_post(client, body, timestamp=stamp + 5, retry_num=1)
+    later = d.slack_post(client, body, timestamp=stamp + 120)
+
+    # then
+    assert [r.status_code for r in (replay, retry, later)] == [200, 200, 200]
+    assert Ticket.objects.count() == 1
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_retry_of_an_event_never_seen_is_filed(client, linked):
+    # when: the first attempt never arrived
+    response = d.slack_post(client, d.slack_event(text="No network"), retry_num=2)
+
+    # then
+    assert response.status_code == 200
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({"secret": "not-the-secret"}, 401),
+        ({"timestamp": 1531420618}, 401),
+        ({"payload": b"{not json"}, 400),
+    ],
+    ids=["wrong-signature", "stale", "malformed"],
+)
+def test_a_refused_request_files_nothing(client, linked, overrides, status):
+    # when
+    payload = overrides.pop("payload", d.slack_event(text="Printer jams"))
+    response = d.slack_post(client, payload, **overrides)
+
+    # then
+    assert response.status_code == status
+    assert Ticket.objects.count() == 0
+    assert InboundMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize("user", ["U0NOBODY1", None, ""], ids=["unknown", "absent", "empty"])
+def test_a_message_from_an_unknown_or_empty_sender_files_nothing(client, linked, user):
+    # when
+    response = d.slack_post(client, d.slack_event(user=user, text="Printer jams"))
+
+    # then
+    assert response.status_code == 200
+    assert Ticket.objects.count() == 0
+    assert InboundMessage.objects.get().outcome == "unknown_sender"
+
+
+HOSTILE = ["a\x00b", "a\ud800b", "x" * 100_001, 10**40, {"$gt": ""}, ["a"], True, None]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v)[:12])
+def test_hostile_values_in_the_text_or_sender_never_give_a_500(client, linked, value):
+    # when
+    as_text = d.slack_post(client, json.dumps(d.slack_event(text=value)).encode())
+    as_user = d.slack_post(client, json.dumps(d.slack_event(user=value)).encode())
+
+    # then: a 400 naming the field, or taken in (an odd text is cleaned or dropped)
+    for response in (as_text, as_user):
+        assert response.status_code in (200, 400), response.content[:200]
