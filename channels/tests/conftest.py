@@ -36,3 +36,17 @@ def deliver(
             return core.receive(delivery)
 
     return run
+
+
+@pytest.fixture
+def delivered(monkeypatch: pytest.MonkeyPatch) -> list[Delivery]:
+    """What a provider's intake hands to the core (the core itself is not run): the
+    providers' parsing tests."""
+    seen: list[Delivery] = []
+
+    def receive(delivery: Delivery) -> Outcome:
+        seen.append(delivery)
+        return Outcome("filed", "IT-1")
+
+    monkeypatch.setattr("channels.intake.core.receive", receive)
+    return seen

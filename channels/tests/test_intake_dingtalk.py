@@ -14,7 +14,6 @@ import pytest
 
 from accounts.roles import Role
 from accounts.tests.factories import make_user
-from channels.intake import Delivery, Outcome
 from channels.models import InboundMessage
 from channels.tests import deliveries as d
 from tickets.choices import Channel
@@ -28,19 +27,6 @@ HOUR_MS = 60 * 60 * 1000
 @pytest.fixture(autouse=True)
 def _secrets(settings):
     d.configure(settings)
-
-
-@pytest.fixture
-def delivered(monkeypatch) -> list[Delivery]:
-    """What the intake hands to the core (the core itself is not run)."""
-    seen: list[Delivery] = []
-
-    def receive(delivery: Delivery) -> Outcome:
-        seen.append(delivery)
-        return Outcome("filed", "IT-1")
-
-    monkeypatch.setattr("channels.intake.core.receive", receive)
-    return seen
 
 
 def test_a_direct_message_is_handed_on_and_answered_with_an_empty_object(client, delivered):

@@ -11,7 +11,6 @@ import pytest
 from accounts.roles import Role
 from accounts.tests.factories import make_user
 from channels.feishu import crypto
-from channels.intake import Delivery, Outcome
 from channels.models import InboundMessage
 from channels.tests import deliveries as d
 from tickets.choices import Channel
@@ -25,19 +24,6 @@ DAY = 24 * 60 * 60
 @pytest.fixture(autouse=True)
 def _secrets(settings):
     d.configure(settings)
-
-
-@pytest.fixture
-def delivered(monkeypatch) -> list[Delivery]:
-    """What the intake hands to the core (the core itself is not run)."""
-    seen: list[Delivery] = []
-
-    def receive(delivery: Delivery) -> Outcome:
-        seen.append(delivery)
-        return Outcome("filed", "IT-1")
-
-    monkeypatch.setattr("channels.intake.core.receive", receive)
-    return seen
 
 
 def test_feishus_documented_decryption_example():

@@ -11,7 +11,6 @@ import time_machine
 
 from accounts.roles import Role
 from accounts.tests.factories import make_user
-from channels.intake import Delivery, Outcome
 from channels.models import InboundMessage
 from channels.slack import intake
 from channels.tests import deliveries as d
@@ -35,19 +34,6 @@ DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69
 @pytest.fixture(autouse=True)
 def _secrets(settings):
     d.configure(settings)
-
-
-@pytest.fixture
-def delivered(monkeypatch) -> list[Delivery]:
-    """What the intake hands to the core (the core itself is not run)."""
-    seen: list[Delivery] = []
-
-    def receive(delivery: Delivery) -> Outcome:
-        seen.append(delivery)
-        return Outcome("filed", "IT-1")
-
-    monkeypatch.setattr("channels.intake.core.receive", receive)
-    return seen
 
 
 def test_slacks_documented_example_verifies(client, delivered):

@@ -15,7 +15,6 @@ import time_machine
 
 from accounts.roles import Role
 from accounts.tests.factories import make_user
-from channels.intake import Delivery, Outcome
 from channels.models import InboundMessage
 from channels.tests import deliveries as d
 from channels.wecom import crypto, parse
@@ -51,19 +50,6 @@ def _at(seconds: int) -> time_machine.travel:
 @pytest.fixture(autouse=True)
 def _secrets(settings):
     d.configure(settings)
-
-
-@pytest.fixture
-def delivered(monkeypatch) -> list[Delivery]:
-    """What the intake hands to the core (the core itself is not run)."""
-    seen: list[Delivery] = []
-
-    def receive(delivery: Delivery) -> Outcome:
-        seen.append(delivery)
-        return Outcome("filed", "IT-1")
-
-    monkeypatch.setattr("channels.intake.core.receive", receive)
-    return seen
 
 
 def test_wecoms_documented_url_handshake_is_answered_with_the_bare_echostr(client):
