@@ -227,8 +227,25 @@ def _cleaned(result: str, note: str) -> tuple[str, str]:
     return cleaned, text
 
 
+def _english_labels(labels: Iterable[str]) -> dict[str, str]:
+    """The English label of each default check among ``labels`` (one query)."""
+    return dict(
+        CheckTemplate.objects.filter(label__in=set(labels))
+        .order_by("label", "pk")
+        .distinct("label")
+        .values_list("label", "label_en")
+    )
+
+
 def _apply(
-    ticket: Ticket, check: FunctionalCheck, result: str, note: str, *, actor: User, now: dt.datetime
+    ticket: Ticket,
+    check: FunctionalCheck,
+    result: str,
+    note: str,
+    *,
+    actor: User,
+    now: dt.datetime,
+    label_en: str,
 ) -> None:
     check.result = result
     check.note = note
@@ -243,11 +260,7 @@ def _apply(
         data={
             "label": check.label,
             # A default check's English label, for English readers of the timeline.
-            "label_en": CheckTemplate.objects.filter(label=check.label)
-            .order_by()
-            .values_list("label_en", flat=True)
-            .first()
-            or "",
+            "label_en": label_en,
             "result": result,
             "result_note": note,
         },
@@ -270,7 +283,8 @@ def record_check(
         if check is None:
             raise CheckNotFound
         cleaned, text = _cleaned(result, note)
-        _apply(ticket, check, cleaned, text, actor=actor, now=now)
+        label_en = _english_labels([check.label]).get(check.label, "")
+        _apply(ticket, check, cleaned, text, actor=actor, now=now, label_en=label_en)
     return check
 
 
@@ -307,6 +321,8 @@ def record_checks(
                 changed.append((check, cleaned, text))
         if errors:
             raise ValidationError(errors)
+        english = _english_labels(check.label for check, _result, _text in changed)
         for check, cleaned, text in changed:
-            _apply(ticket, check, cleaned, text, actor=actor, now=now)
+            label_en = english.get(check.label, "")
+            _apply(ticket, check, cleaned, text, actor=actor, now=now, label_en=label_en)
     return [check for check, _cleaned_result, _text in changed]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,14 +115,22 @@ def _category(value: Any) -> Category | None:
 
 
 def _scenario_rows(names: Sequence[str]) -> list[Scenario]:
-    """The scenarios named, an existing one reused whatever its letter case."""
-    found = []
+    """The scenarios named, an existing one reused whatever its letter case: one query to
+    find them, one insert for the new ones (and one to read those back)."""
+    if not names:
+        return []
+    query = Q()
     for name in names:
-        scenario = Scenario.objects.filter(name__iexact=name).order_by("pk").first()
-        if scenario is None:
-            scenario, _created = Scenario.objects.get_or_create(name=name)
-        found.append(scenario)
-    return found
+        query |= Q(name__iexact=name)
+    existing: dict[str, Scenario] = {}
+    for scenario in Scenario.objects.filter(query).order_by("pk"):
+        existing.setdefault(scenario.name.casefold(), scenario)
+    missing = [name for name in names if name.casefold() not in existing]
+    if missing:
+        Scenario.objects.bulk_create([Scenario(name=n) for n in missing], ignore_conflicts=True)
+        for scenario in Scenario.objects.filter(name__in=missing):
+            existing.setdefault(scenario.name.casefold(), scenario)
+    return [existing[name.casefold()] for name in names]
 
 
 # --- writes --------------------------------------------------------------------------------
