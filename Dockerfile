@@ -6,9 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext: compilemessages below.
+# gettext: compilemessages below; postgresql-client: pg_dump/pg_restore of manage.py backup
+# and restore (Debian 12's 15, the server's major version).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -27,11 +28,11 @@ RUN export SECRET_KEY=build-only-not-secret DEBUG=0 ALLOWED_HOSTS=localhost \
 
 # Uploaded attachments live in /app/var/media (a volume; never served publicly).
 RUN useradd --system --uid 1000 --home-dir /app app \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/backups \
     && chown -R app:app /app/var
 USER app
 
 # At run time DEBUG is off unless set, and the settings refuse to start without SECRET_KEY
 # (docker-compose.yml sets DEBUG=0 and requires SECRET_KEY).
 EXPOSE 8000
-CMD ["gunicorn", "servicedesk.wsgi", "-b", "0.0.0.0:8000", "-w", "2"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "servicedesk.wsgi"]

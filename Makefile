@@ -30,7 +30,7 @@ test: setup ## Lint, import layers, types, Django checks, missing migrations, th
 
 .PHONY: scan
 scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/
-	.venv/bin/bandit -c pyproject.toml -r accounts sla notifications assets tickets fieldwork vendors incidents channels servicedesk knowledge feedback reports demo -lll
+	.venv/bin/bandit -c pyproject.toml -r accounts sla notifications assets tickets fieldwork vendors incidents channels people servicedesk knowledge feedback training reports demo -lll
 	.venv/bin/pytest -q tests/security/test_scanners.py
 
 lint: venv ## ruff check and ruff format --check
@@ -63,6 +63,14 @@ vendor: ## Fetch Tabler, Tabler Icons and htmx from npm into static/vendor/
 lock: ## Re-resolve pyproject.toml's ranges into requirements.lock (exact pins)
 	@scripts/lock.sh
 
+.PHONY: backup restore
+backup: venv ## Back up the database, the attachments and a manifest into var/backups/servicedesk-<time>.tar
+	$(MANAGE) backup
+
+restore: venv ## Restore FILE=var/backups/… into the EMPTY database of DATABASE_URL and the empty MEDIA_ROOT
+	@[ -n "$(FILE)" ] || { echo "usage: make restore FILE=var/backups/servicedesk-….tar" >&2; exit 2; }
+	$(MANAGE) restore "$(FILE)"
+
 N ?= 1000000
 BENCH_DB ?= servicedesk_bench
 
@@ -77,6 +85,7 @@ bench: bench-data ## Every scenario (search too) against $(BENCH_DB) via gunicor
 	$(PY) bench/vendor_sweep.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
 	$(PY) bench/incident_sweep.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
 	$(PY) bench/work_view.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
+	$(PY) bench/intake_im.py --db $(BENCH_DB) --results bench/results/$$(date +%F).md
 
 bench-peer: setup ## The shared scenarios against django-helpdesk (own venv and database) at 20,000 tickets
 	$(PY) bench/peer_compare.py

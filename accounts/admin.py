@@ -23,6 +23,7 @@ class UserAdmin(BaseUserAdmin[User]):
             {
                 "fields": (
                     "display_name",
+                    "employee_id",
                     "phone",
                     "site",
                     "limited_to_sites",
@@ -36,9 +37,17 @@ class UserAdmin(BaseUserAdmin[User]):
             },
         ),
     )
-    list_display = ("username", "display_name", "email", "site", "department", "is_active")
+    list_display = (
+        "username",
+        "display_name",
+        "employee_id",
+        "email",
+        "site",
+        "department",
+        "is_active",
+    )
     list_filter = ("groups", "site", "is_active")
-    search_fields = ("username", "display_name", "email", "phone")
+    search_fields = ("username", "display_name", "employee_id", "email", "phone")
     # R7.2: staff limited to some sites see only those sites' tickets (none chosen: every site).
     filter_horizontal = ("groups", "user_permissions", "limited_to_sites")
 

@@ -47,6 +47,7 @@ class UserSpec:
     site: str  # site code
     department: str  # department name
     phone: str
+    employee_id: str  # 工号
     language: str = ""  # "" follows the browser; "zh-hans" or "en" is a saved choice
 
     @property
@@ -87,14 +88,18 @@ DEPARTMENTS = [
 ]
 
 USERS = [
-    UserSpec("alice", "王丽", Role.REQUESTER, "sh-hq", "财务部", "138 0210 1001", "zh-hans"),
-    UserSpec("carol", "陈晨", Role.REQUESTER, "bj", "销售部", "139 1010 2002", "zh-hans"),
-    UserSpec("frank", "Frank Miller", Role.REQUESTER, "sz", "研发部", "+86 135 0755 3003", "en"),
-    UserSpec("bob", "李强", Role.ENGINEER, "sh-hq", "IT部", "021-6088 8011", "zh-hans"),
-    UserSpec("erin", "赵敏", Role.ENGINEER, "bj", "IT部", "010-8566 2021", "zh-hans"),
-    UserSpec("tom", "张涛", Role.TECH_LEAD, "sh-hq", "IT部", "021-6088 8001", "zh-hans"),
-    UserSpec("dave", "刘洋", Role.MANAGER, "sh-hq", "IT部", "021-6088 8000", "zh-hans"),
-    UserSpec("admin", "系统管理员", Role.ADMIN, "sh-hq", "IT部", "021-6088 8099"),
+    UserSpec(
+        "alice", "王丽", Role.REQUESTER, "sh-hq", "财务部", "138 0210 1001", "E10021", "zh-hans"
+    ),
+    UserSpec("carol", "陈晨", Role.REQUESTER, "bj", "销售部", "139 1010 2002", "E20045", "zh-hans"),
+    UserSpec(
+        "frank", "Frank Miller", Role.REQUESTER, "sz", "研发部", "+86 135 0755 3003", "E30012", "en"
+    ),
+    UserSpec("bob", "李强", Role.ENGINEER, "sh-hq", "IT部", "021-6088 8011", "E10008", "zh-hans"),
+    UserSpec("erin", "赵敏", Role.ENGINEER, "bj", "IT部", "010-8566 2021", "E20003", "zh-hans"),
+    UserSpec("tom", "张涛", Role.TECH_LEAD, "sh-hq", "IT部", "021-6088 8001", "E10002", "zh-hans"),
+    UserSpec("dave", "刘洋", Role.MANAGER, "sh-hq", "IT部", "021-6088 8000", "E10001", "zh-hans"),
+    UserSpec("admin", "系统管理员", Role.ADMIN, "sh-hq", "IT部", "021-6088 8099", "E10000"),
 ]
 
 
@@ -171,6 +176,7 @@ def _user(spec: UserSpec, context: Context) -> User:
         password=DEMO_PASSWORD,
         display_name=spec.display_name,
         phone=spec.phone,
+        employee_id=spec.employee_id,
         site=context.sites[spec.site],
         department=context.departments[spec.department],
         language=spec.language,

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -60,11 +63,33 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+# The IM ids the intake looks a sender up by, on every message (``channels``).
+IM_ID_COLUMNS = ("wecom_id", "dingtalk_id", "feishu_id", "slack_id")
+# The name columns the caller lookup searches inside (``column ILIKE '%…%'``, by trigram).
+NAME_COLUMNS = ("display_name", "username", "first_name", "last_name")
+
+
 class User(AbstractUser):
     """A person who uses the desk. Roles are groups (see ``accounts.roles``)."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The phone's digits alone ("+86 138-0013 8000" → "8613800138000"), kept by the database:
+    # the caller lookup matches a typed number here, whatever spaces and dashes either has.
+    phone_digits = models.GeneratedField(
+        expression=Func(
+            F("phone"), Value("[^0-9]+"), Value(""), Value("g"), function="REGEXP_REPLACE"
+        ),
+        output_field=models.CharField(max_length=32),
+        db_persist=True,
+    )
+    # The staff number (工号) on the badge: callers give it on the phone.
+    employee_id = models.CharField(
+        _("employee ID"),
+        max_length=32,
+        blank=True,
+        help_text=_("The staff number on the badge; unique when given (letter case aside)."),
+    )
     wecom_id = models.CharField(_("WeCom ID"), max_length=64, blank=True)
     dingtalk_id = models.CharField(_("DingTalk ID"), max_length=64, blank=True)
     feishu_id = models.CharField(_("Feishu ID"), max_length=64, blank=True)
@@ -96,6 +121,26 @@ class User(AbstractUser):
         # django-stubs types AbstractUser.Meta's names as str; Django's own are lazy too.
         verbose_name = _("user")  # type: ignore[assignment]
         verbose_name_plural = _("users")  # type: ignore[assignment]
+        constraints = [
+            # Letter case aside, among non-empty ids. Its index also answers the caller
+            # lookup's prefix search, as a range of ``UPPER(employee_id)``.
+            models.UniqueConstraint(
+                Upper("employee_id"),
+                condition=~Q(employee_id=""),
+                name="accounts_user_employee_id_unique",
+                violation_error_message=_("Another person already has this employee ID."),
+            ),
+        ]
+        indexes = [
+            *(
+                models.Index(fields=[column], condition=~Q(**{column: ""}), name=f"user_{column}")
+                for column in IM_ID_COLUMNS
+            ),
+            *(
+                GinIndex(fields=[column], opclasses=["gin_trgm_ops"], name=f"user_{column}_trgm")
+                for column in (*NAME_COLUMNS, "phone_digits")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/sla_sweep.py --tickets 1000000 --due 10000
     .venv/bin/python bench/sla_sweep.py --db servicedesk_bench     # data of bench/generate.py
+    .venv/bin/python bench/sla_sweep.py --db sd_sweep44_bench --tickets 1000000 --desk 44 \
+        --results bench/results/$(date +%F).md                      # the digests (issue 17)
 
 Run by hand (or by ``bench/run.py``), never as a timed test. See bench/README.md.
 
@@ -15,11 +17,19 @@ tickets already there are used.
 1. *Nothing due*: the sweep at a moment before every ticket's next check,
    ``--runs`` times; the median is the cost of a beat tick on a quiet desk.
 2. *Due at once*: ``--due`` open tickets get deadlines already passed (as if
-   beat had been down), the sweep runs once and is timed, then the script
-   counts that every due ticket got its SLA event, timeline entry and
-   notifications exactly once, and that a second sweep adds nothing.
+   beat had been down), the sweep runs once and is timed, then the window's
+   digests are closed (timed too), then the script counts that every due
+   ticket got its SLA event and timeline entry exactly once, that every event
+   reached each person once (one by one, or folded into their digest: the
+   notifications past ``NOTIFY_DIGEST_THRESHOLD`` of a kind in a window), and
+   that a second sweep adds nothing; it prints the notifications written.
    Afterwards the tickets' SLA columns are put back and the rows the sweep
    wrote are deleted, so the database stays as it was (``--keep`` leaves them).
+
+``--desk 44`` fills a desk like ``generate.py``'s (40 engineers over 8 sites, 4 tech
+leads, a manager; the tickets spread over the sites) instead of 8 engineers and 2 leads;
+``--threshold N`` overrides ``NOTIFY_DIGEST_THRESHOLD`` (a huge one: every notification
+one by one, as before digests); ``--results FILE`` writes a section of the day's results.
 
 E-mails are not handed to a broker: ``notifications.tasks.enqueue`` is
 replaced by a counter (the query that collects the ids still runs).
@@ -41,6 +51,8 @@ PG = "postgres://postgres@127.0.0.1:5432"
 MARK = "SLAB-"  # numbers of the tickets this script fills
 GOAL_QUIET_MS = 20.0
 GOAL_DUE_S = 10.0
+GOAL_WRITTEN = 1_000  # notifications written for the 10,000 due (issue 17, 44 people)
+SITES = 8
 
 
 def main() -> None:
@@ -52,17 +64,30 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=25, help="timed sweeps with nothing due")
     parser.add_argument("--batch-size", type=int, default=0, help="sweep batch (default: its own)")
     parser.add_argument("--keep", action="store_true", help="keep what the due sweep wrote")
+    parser.add_argument("--desk", type=int, choices=(10, 44), default=10, help="people (fill)")
+    parser.add_argument("--threshold", type=int, help="NOTIFY_DIGEST_THRESHOLD for this run")
+    parser.add_argument("--results", default="", help="markdown file to update (a section)")
     args = parser.parse_args()
 
     setup(args.db)
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if args.threshold is not None:
+        settings.NOTIFY_DIGEST_THRESHOLD = args.threshold
+    load_before = os.getloadavg()
     if args.tickets:
-        fill(args.tickets, args.open_percent)
-    quiet(args.runs)
+        fill(args.tickets, args.open_percent, desk=args.desk)
+    found = {"quiet": quiet(args.runs)}
     if args.due:
-        due_at_once(args.due, args.batch_size, keep=args.keep)
+        found["due"] = due_at_once(args.due, args.batch_size, keep=args.keep)
+    if args.results:
+        from bench.run import write_section
+
+        key = f"sla_sweep:{args.db}" + ("" if args.threshold is None else f":t{args.threshold}")
+        write_section(Path(args.results), key, markdown(args.db, found, load_before))
+        print(f"results written to {args.results}")
 
 
 # --- set-up --------------------------------------------------------------------------------
@@ -91,28 +116,40 @@ def setup(database: str) -> None:
     print(f"# database {database}", flush=True)
 
 
-def people() -> tuple[int, list[int]]:
-    """A requester and a small desk: eight engineers and two tech leads (created once)."""
-    from accounts.models import User
+def people(desk: int = 10) -> tuple[int, list[int], list[int]]:
+    """A requester and the desk (created once): eight engineers and two tech leads, or
+    (``desk=44``) forty engineers over eight sites, four tech leads and a manager, as
+    ``generate.py`` makes them. Returns the requester, the engineers and the sites."""
+    from accounts.models import Site, User
     from accounts.roles import Role, assign_role
 
-    def user(name: str, role: str) -> int:
+    sites = [
+        Site.objects.get_or_create(code=f"slab-{i}", defaults={"name": f"Bench site {i}"})[0].pk
+        for i in range(SITES if desk == 44 else 0)
+    ]
+
+    def user(name: str, role: str, n: int = 0) -> int:
         found = User.objects.filter(username=name).first()
         if found is None:
             found = User.objects.create_user(
-                username=name, email=f"{name}@bench.invalid", display_name=name
+                username=name,
+                email=f"{name}@bench.invalid",
+                display_name=name,
+                site_id=sites[n % len(sites)] if sites else None,
             )
             assign_role(found, role)
         return int(found.pk)
 
     requester = user("slab-requester", Role.REQUESTER)
-    engineers = [user(f"slab-engineer-{i}", Role.ENGINEER) for i in range(1, 9)]
-    for i in range(1, 3):
-        user(f"slab-lead-{i}", Role.TECH_LEAD)
-    return requester, engineers
+    engineers = [user(f"slab-engineer-{i}", Role.ENGINEER, i) for i in range(1, 41 if sites else 9)]
+    for i in range(1, 5 if sites else 3):
+        user(f"slab-lead-{i}", Role.TECH_LEAD, i)
+    if sites:
+        user("slab-manager", Role.MANAGER)
+    return requester, engineers, sites
 
 
-def fill(total: int, open_percent: int) -> None:
+def fill(total: int, open_percent: int, *, desk: int = 10) -> None:
     from django.db import connection
 
     from tickets.models import Category, Ticket
@@ -126,7 +163,7 @@ def fill(total: int, open_percent: int) -> None:
             f"The database holds {present:,} tickets that this script did not make; it never "
             "refills those. Run without --tickets to use them, or choose another --db."
         )
-    requester, engineers = people()
+    requester, engineers, sites = people(desk)
     category = Category.objects.order_by("pk").first() or Category.objects.create(
         slug="bench", name="bench", name_en="Bench"
     )
@@ -136,7 +173,9 @@ def fill(total: int, open_percent: int) -> None:
             "TRUNCATE tickets_ticket, tickets_slaevent, tickets_notification, "
             "tickets_ticketevent RESTART IDENTITY CASCADE"
         )
-        columns, values = _fill_select(cursor, requester, engineers, category.pk, open_percent)
+        columns, values = _fill_select(
+            cursor, requester, engineers, category.pk, open_percent, sites
+        )
         n_open = total * open_percent // 100
         step = 100_000
         for low in range(1, total + 1, step):
@@ -153,7 +192,12 @@ def fill(total: int, open_percent: int) -> None:
 
 
 def _fill_select(
-    cursor: Any, requester: int, engineers: list[int], category: int, open_percent: int
+    cursor: Any,
+    requester: int,
+    engineers: list[int],
+    category: int,
+    open_percent: int,
+    sites: list[int],
 ) -> tuple[str, str]:
     """Column list and SELECT expressions; other NOT NULL columns get their type's zero."""
     # (percent signs are doubled: the statement is run with parameters)
@@ -165,6 +209,8 @@ def _fill_select(
     check = f"(k.base + interval '1 hour' + make_interval(secs => ({nth} * 28800.0 / k.n_open)))"
     past = "(k.base - make_interval(days => (g %% 730)::int, mins => (g %% 1440)::int))"
     engineer_array = "ARRAY[" + ",".join(str(e) for e in engineers) + "]"
+    site_array = "ARRAY[" + ",".join(str(s) for s in sites) + "]::bigint[]"
+    spread = f"({nth} / 2)" if sites else "g"
     chosen = {
         "number": f"'{MARK}' || lpad(g::text, 9, '0')",
         "title": "'Bench ticket ' || g",
@@ -172,6 +218,8 @@ def _fill_select(
         "channel": "'web'",
         "requester_id": str(requester),
         "category_id": str(category),
+        # with sites, a ticket's site; an accepted one's engineer works there
+        "site_id": f"({site_array})[1 + ({nth} / 2) %% {len(sites)}]" if sites else "NULL",
         "impact": "'single'",
         "urgency": "'abnormal'",
         "priority": "'medium'",
@@ -179,8 +227,9 @@ def _fill_select(
         "state": f"CASE WHEN NOT {is_open} THEN 'closed' "
         f"WHEN {submitted} THEN 'submitted' ELSE 'accepted' END",
         "closed_as": f"CASE WHEN {is_open} THEN '' ELSE 'completed' END",
+        # (with sites: the open ones spread over every engineer, by their ordinal)
         "assignee_id": f"CASE WHEN {is_open} AND {submitted} THEN NULL "
-        f"ELSE ({engineer_array})[1 + g %% {len(engineers)}] END",
+        f"ELSE ({engineer_array})[1 + {spread} %% {len(engineers)}] END",
         # a medium ticket: respond in 30 min (warning at 24), resolve in 8 h (warning at 6.4 h)
         "submitted_at": f"CASE WHEN NOT {is_open} THEN {past} "
         f"WHEN {submitted} THEN {check} - interval '24 min' ELSE {check} - interval '384 min' END",
@@ -225,7 +274,7 @@ def before_every_check() -> dt.datetime:
     return (earliest - dt.timedelta(seconds=1)) if earliest else timezone.now()
 
 
-def quiet(runs: int) -> None:
+def quiet(runs: int) -> dict[str, Any]:
     from tickets.models import Ticket
     from tickets.obligations import sweep_sla
 
@@ -247,6 +296,14 @@ def quiet(runs: int) -> None:
         f"[goal < {GOAL_QUIET_MS:.0f} ms: {'ok' if median < GOAL_QUIET_MS else 'MISSED'}]",
         flush=True,
     )
+    return {
+        "tickets": total,
+        "watched": watched,
+        "median": median,
+        "min": min(times),
+        "max": max(times),
+        "runs": runs,
+    }
 
 
 SLA_COLUMNS = (
@@ -255,13 +312,15 @@ SLA_COLUMNS = (
 )
 
 
-def due_at_once(count: int, batch_size: int, *, keep: bool) -> None:
+def due_at_once(count: int, batch_size: int, *, keep: bool) -> dict[str, Any]:
     from django.db import connection
 
+    from notifications import digests, folding
     from notifications import tasks as notification_tasks
     from tickets import obligations as sweep
 
     now = before_every_check()
+    closes = folding.window_start(now) + folding.window()
     handed: list[int] = []
     notification_tasks.enqueue = lambda ids: handed.extend(ids)  # no broker in the benchmark
     with connection.cursor() as cursor:
@@ -269,31 +328,87 @@ def due_at_once(count: int, batch_size: int, *, keep: bool) -> None:
         if chosen < count:
             print(f"only {chosen:,} open tickets to make due (wanted {count:,})")
         high_water = _high_water(cursor)
+        backend = _backend_pid()
+        cpu = (time.process_time(), _cpu_seconds(backend))
         started = time.perf_counter()
         recorded = sweep.sweep_sla(now=now, batch_size=batch_size or sweep.BATCH_SIZE)
         took = time.perf_counter() - started
-        checks = _verify(cursor, high_water, recorded, chosen)
+        swept = _high_water(cursor)
+        started = time.perf_counter()
+        told = digests.close_due(closes)
+        closing = time.perf_counter() - started
+        # What it cost whatever the load: this process's CPU and the database backend's.
+        python_cpu = time.process_time() - cpu[0]
+        after = _cpu_seconds(backend)
+        database_cpu = after - cpu[1] if after is not None and cpu[1] is not None else None
+        checks = _verify(cursor, high_water, swept, recorded, chosen)
         after_first = _high_water(cursor)
         again = sweep.sweep_sla(now=now)
+        again_told = digests.close_due(closes)
         unchanged = _high_water(cursor) == after_first
-        ok = took < GOAL_DUE_S and checks["ok"] and again == 0 and unchanged
+        written = checks["notifications"]
+        once = checks["ok"] and again == 0 and not again_told and unchanged
         print(
-            f"{chosen:,} due at once: sweep {took:.2f} s  ({recorded:,} SLA events, "
-            f"{checks['breached']:,} timeline entries, {checks['notifications']:,} notifications "
-            f"for {checks['people']:,} people, {len(handed):,} e-mails handed on)  "
-            f"[goal < {GOAL_DUE_S:.0f} s: {'ok' if took < GOAL_DUE_S else 'MISSED'}]",
+            f"{chosen:,} due at once: sweep {took:.2f} s + closing the digests {closing:.2f} s "
+            f"({recorded:,} SLA events, {checks['breached']:,} timeline entries; "
+            f"{written:,} notifications written for {checks['people']:,} people: "
+            f"{checks['one_by_one']:,} one by one + {checks['digest_rows']:,} digest messages "
+            f"({told:,} digests) folding {checks['items']:,} items; "
+            f"{len(handed):,} e-mails handed on)  [goal < {GOAL_DUE_S:.0f} s: "
+            f"{'ok' if took + closing < GOAL_DUE_S else 'MISSED'}; < {GOAL_WRITTEN:,} written: "
+            f"{'ok' if written < GOAL_WRITTEN else 'MISSED'}]",
             flush=True,
         )
+        if database_cpu is not None:
+            print(
+                f"  CPU: this process {python_cpu:.2f} s + the database backend "
+                f"{database_cpu:.2f} s = {python_cpu + database_cpu:.2f} s (the time with a "
+                "free core, whatever the load)",
+                flush=True,
+            )
         print(
             f"  each once: every due ticket has exactly one SLA event "
             f"{'yes' if checks['per_ticket'] else 'NO'}; duplicate notifications "
-            f"{checks['duplicates']}; events without notifications {checks['silent']}; "
-            f"second sweep recorded {again} and wrote {'nothing' if unchanged else 'ROWS'}"
-            f"  [{'ok' if ok else 'FAILED'}]",
+            f"{checks['duplicates']}; events nobody was told of (neither one by one nor in a "
+            f"digest) {checks['silent']}; second sweep recorded {again} and wrote "
+            f"{'nothing' if unchanged else 'ROWS'}  [{'ok' if once else 'FAILED'}]",
             flush=True,
         )
         if not keep:
             _restore(cursor, high_water)
+    return {
+        "count": chosen,
+        "seconds": took,
+        "closing": closing,
+        "recorded": recorded,
+        "again": again,
+        "unchanged": unchanged,
+        "handed": len(handed),
+        "digests": told,
+        "python_cpu": python_cpu,
+        "database_cpu": database_cpu,
+        **checks,
+        "ok": once,
+    }
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return int(pid)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the database backend has used so far, from ``/proc`` (the
+    database runs on this machine), as ``bench/reports.py`` reads it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _make_due(cursor: Any, count: int, now: dt.datetime) -> int:
@@ -334,7 +449,13 @@ def _make_due(cursor: Any, count: int, now: dt.datetime) -> int:
     return int(cursor.fetchone()[0])
 
 
-TABLES = ("tickets_slaevent", "tickets_notification", "tickets_ticketevent")
+TABLES = (
+    "tickets_slaevent",
+    "tickets_notification",
+    "tickets_ticketevent",
+    "notifications_digestitem",
+    "notifications_digest",
+)
 
 
 def _high_water(cursor: Any) -> dict[str, int]:
@@ -345,8 +466,12 @@ def _high_water(cursor: Any) -> dict[str, int]:
     return marks
 
 
-def _verify(cursor: Any, high: dict[str, int], recorded: int, chosen: int) -> dict[str, Any]:
-    """Count what the sweep wrote: one event per due clock, each notified once per person."""
+def _verify(
+    cursor: Any, high: dict[str, int], swept: dict[str, int], recorded: int, chosen: int
+) -> dict[str, Any]:
+    """Count what the sweep and the closer wrote: one event per due clock, each event told to
+    each person once, one by one or as an item of their digest (``swept``: the marks after
+    the sweep, before the closer)."""
 
     def one(sql: str, *params: Any) -> int:
         cursor.execute(sql, params)
@@ -367,20 +492,29 @@ def _verify(cursor: Any, high: dict[str, int], recorded: int, chosen: int) -> di
     from django.urls import reverse
 
     head, tail = reverse("tickets:detail", kwargs={"number": "NUMBER"}).split("NUMBER")
+    notifications = high["tickets_notification"]
     duplicates = one(
         "SELECT count(*) FROM (SELECT 1 FROM tickets_notification WHERE id > %s "
         "GROUP BY link, kind, recipient_id, channel HAVING count(*) > 1) x",
-        high["tickets_notification"],
+        notifications,
+    ) + one(
+        "SELECT count(*) FROM (SELECT 1 FROM notifications_digestitem i "
+        "JOIN notifications_digest d ON d.id = i.digest_id WHERE i.id > %s "
+        "GROUP BY d.recipient_id, d.kind, d.scope, i.number HAVING count(*) > 1) x",
+        high["notifications_digestitem"],
     )
     silent = one(
         "SELECT count(*) FROM tickets_slaevent e JOIN tickets_ticket t ON t.id = e.ticket_id "
         "WHERE e.id > %s AND NOT EXISTS (SELECT 1 FROM tickets_notification n "
         "WHERE n.id > %s AND n.link = %s || t.number || %s "
-        "AND n.kind = e.kind AND n.channel = 'in_app')",
+        "AND n.kind = e.kind AND n.channel = 'in_app') AND NOT EXISTS (SELECT 1 FROM "
+        "notifications_digestitem i JOIN notifications_digest d ON d.id = i.digest_id "
+        "WHERE i.id > %s AND i.number = t.number AND d.kind = e.kind)",
         high["tickets_slaevent"],
-        high["tickets_notification"],
+        notifications,
         head,
         tail,
+        high["notifications_digestitem"],
     )
     breached = one(
         "SELECT count(*) FROM tickets_ticketevent WHERE id > %s AND kind = 'sla_breached'",
@@ -397,12 +531,23 @@ def _verify(cursor: Any, high: dict[str, int], recorded: int, chosen: int) -> di
         "silent": silent,
         "breached": breached,
         "notifications": one(
-            "SELECT count(*) FROM tickets_notification WHERE id > %s",
-            high["tickets_notification"],
+            "SELECT count(*) FROM tickets_notification WHERE id > %s", notifications
+        ),
+        "one_by_one": one(
+            "SELECT count(*) FROM tickets_notification WHERE id > %s AND id <= %s",
+            notifications,
+            swept["tickets_notification"],
+        ),
+        "digest_rows": one(
+            "SELECT count(*) FROM tickets_notification WHERE id > %s", swept["tickets_notification"]
+        ),
+        "items": one(
+            "SELECT count(*) FROM notifications_digestitem WHERE id > %s",
+            high["notifications_digestitem"],
         ),
         "people": one(
             "SELECT count(DISTINCT recipient_id) FROM tickets_notification WHERE id > %s",
-            high["tickets_notification"],
+            notifications,
         ),
     }
 
@@ -417,6 +562,53 @@ def _restore(cursor: Any, high: dict[str, int]) -> None:
     )
     cursor.execute("DROP TABLE sla_bench_saved")
     print("  (the due tickets' SLA columns are restored and the sweep's rows deleted)")
+
+
+def markdown(db: str, found: dict[str, Any], load_before: tuple[float, float, float]) -> str:
+    """A section of the day's results: the two scenarios, the load they ran under."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    quiet, due = found["quiet"], found.get("due")
+    load_after = os.getloadavg()
+    lines = [
+        f"### SLA sweep with digests, {quiet['tickets']:,} tickets (`{db}`), "
+        f"{timezone.localdate().isoformat()}",
+        "",
+        f"`bench/sla_sweep.py`, in-process, bench settings; NOTIFY_DIGEST_THRESHOLD "
+        f"{settings.NOTIFY_DIGEST_THRESHOLD}, window {settings.NOTIFY_DIGEST_WINDOW_MINUTES} "
+        f"minutes. Load average (1, 5, 15 min) {', '.join(f'{v:.2f}' for v in load_before)} "
+        f"before, {', '.join(f'{v:.2f}' for v in load_after)} after (2 cores, shared with "
+        "other test runs).",
+        "",
+        "| scenario | result | goal |",
+        "|---|---|---|",
+        f"| nothing due ({quiet['watched']:,} tickets watched) | median {quiet['median']:.2f} ms "
+        f"(min {quiet['min']:.2f}, max {quiet['max']:.2f}, {quiet['runs']} runs) | "
+        f"< {GOAL_QUIET_MS:.0f} ms: {'met' if quiet['median'] < GOAL_QUIET_MS else 'MISSED'} |",
+    ]
+    if due:
+        total = due["seconds"] + due["closing"]
+        lines += [
+            f"| {due['count']:,} due at once | sweep {due['seconds']:.2f} s + closing the "
+            f"digests {due['closing']:.2f} s: {due['recorded']:,} SLA events, "
+            f"{due['breached']:,} timeline entries | < {GOAL_DUE_S:.0f} s: "
+            f"{'met' if total < GOAL_DUE_S else 'MISSED'} |",
+            f"| CPU of the due sweep and the closing | this process {due['python_cpu']:.2f} s + "
+            f"the database backend {due['database_cpu'] or 0:.2f} s = "
+            f"{due['python_cpu'] + (due['database_cpu'] or 0):.2f} s (what it takes with a free "
+            f"core, whatever the load) | < {GOAL_DUE_S:.0f} s |",
+            f"| notifications written | **{due['notifications']:,}** for {due['people']} "
+            f"people: {due['one_by_one']:,} one by one, {due['digest_rows']:,} digest "
+            f"messages ({due['digests']:,} digests) folding {due['items']:,} items; "
+            f"{due['handed']:,} e-mails handed on | < {GOAL_WRITTEN:,}: "
+            f"{'met' if due['notifications'] < GOAL_WRITTEN else 'MISSED'} |",
+            f"| each once | one SLA event per clock {'yes' if due['per_ticket'] else 'NO'}, "
+            f"duplicates {due['duplicates']}, events nobody was told of {due['silent']}, a "
+            f"second sweep recorded {due['again']} and wrote "
+            f"{'nothing' if due['unchanged'] else 'rows'} | {'met' if due['ok'] else 'MISSED'} |",
+        ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

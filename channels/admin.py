@@ -1,5 +1,7 @@
-"""The group robots in the admin: their webhook, signing secret (never shown back), site and
-kinds; a "send a test message" action; their posts, read-only, to see what failed."""
+"""The group robots in the admin: their webhook and signing secret (never shown back in
+full: the list shows the webhook's host, the form the saved webhook masked and no secret,
+and an empty input keeps what was saved), site and kinds; a "send a test message" action;
+their posts, read-only, to see what failed."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels import http, robots
 from channels.models import Robot, RobotPost
+from channels.secrets import masked_url
 from channels.transports import message
 from notifications import kinds
 
@@ -55,8 +58,25 @@ class RobotForm(forms.ModelForm[Robot]):
         model = Robot
         fields = ("provider", "name", "webhook_url", "secret", "site", "kinds", "is_active")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved_url = self.instance.webhook_url if self.instance.pk else ""
+        if self.saved_url:
+            # The saved URL carries the robot's key: shown masked, never sent back to the page.
+            field = self.fields["webhook_url"]
+            field.required = False
+            field.widget.attrs.update(
+                {"placeholder": masked_url(self.saved_url), "autocomplete": "off"}
+            )
+            field.help_text = _(
+                "Saved: %(url)s. Leave empty to keep it; paste a new address to replace it."
+            ) % {"url": masked_url(self.saved_url)}
+            self.initial["webhook_url"] = ""
+
     def clean_webhook_url(self) -> str:
-        url = str(self.cleaned_data["webhook_url"]).strip()
+        url = str(self.cleaned_data["webhook_url"] or "").strip()
+        if not url and self.saved_url:
+            return self.saved_url
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         allowed = {h.lower() for h in settings.CHANNELS_ALLOWED_HOSTS}

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -51,12 +52,10 @@ def queue_reply(
 
 
 def _send(provider: str, kwargs: dict[str, Any]) -> None:
-    # Imported when sending: the outbound feature's task module is not needed to take a
-    # message in (and its transports import a good deal).
-    from channels.tasks import send_reply
-
+    # Queued by name (``channels.tasks.send_reply``): the task module imports the e-mail
+    # intake, which imports the commands that answer through here.
     try:
-        send_reply.delay(provider, **kwargs)
+        current_app.send_task("channels.send_reply", args=(provider,), kwargs=kwargs)
     except Exception:  # broker unreachable: the answer is lost, the intake stands
         log.warning("could not queue an IM answer (%s to %s)", provider, kwargs["to"])
 

@@ -6,6 +6,10 @@
   raises into the intake (it runs after the intake's commit, in a worker).
 * ``channels.send_robot_posts`` / ``channels.dispatch_robot_posts``: the group robots'
   posts after commit, and every minute whatever was left behind.
+* ``channels.send_email_answer``: the e-mail intake's answer to a sender
+  (``channels.email.answers``), retried with the same back-off when the mail server fails.
+* ``channels.poll_imap``: the unseen mail of ``IMAP_URL``'s mailbox (beat, every
+  ``IMAP_POLL_SECONDS``; nothing when it is empty), ``channels.email.imap``.
 
 The people's direct messages are the outbox's rows (``notifications.tasks``): their
 transports are registered by ``channels.apps``.
@@ -15,12 +19,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import smtplib
 from typing import Any
 
 from celery import shared_task
 
 from channels import robots
 from channels.choices import Provider
+from channels.email import answers as email_answers
+from channels.email import imap
 from channels.purge import purge_inbound as purge_inbound  # the intake's beat task, found here
 from channels.threads import remember_thread
 from channels.transports.common import ProviderError
@@ -99,3 +106,47 @@ def dispatch_robot_posts() -> int:
     also rewrites the cached kinds robots post."""
     robots.refresh_kinds()
     return sum(1 for post_id in robots.pending_ids() if robots.send_post(post_id))
+
+
+@shared_task(
+    bind=True,
+    name="channels.send_email_answer",
+    max_retries=REPLY_MAX_RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_email_answer(
+    self: Any,
+    to: str,
+    subject: str,
+    body: str,
+    in_reply_to: str = "",
+    references: list[str] | None = None,
+    token: str = "",
+) -> bool:
+    """Send one answer (``channels.email.answers.send``); True when the server took it."""
+    try:
+        email_answers.send(
+            to=to,
+            subject=subject,
+            body=body,
+            in_reply_to=in_reply_to,
+            references=references,
+            token=token,
+        )
+    except smtplib.SMTPRecipientsRefused as exc:
+        log.warning("e-mail answer to %s refused: %s", to, exc)
+        return False
+    except (smtplib.SMTPException, OSError) as exc:
+        if self.request.retries >= REPLY_MAX_RETRIES:
+            log.warning("e-mail answer to %s given up: %s", to, exc)
+            return False
+        raise self.retry(exc=exc, countdown=REPLY_FIRST_WAIT * 2**self.request.retries) from exc
+    return True
+
+
+@shared_task(
+    name="channels.poll_imap", soft_time_limit=imap.LOCK_SECONDS, time_limit=imap.LOCK_SECONDS + 30
+)
+def poll_imap() -> int:
+    return imap.poll_configured()

@@ -18,6 +18,7 @@ from incidents.choices import ClockKind, IncidentEntry, IncidentNotice
 from incidents.obligations import IncidentClocks
 from incidents.permissions import CAPABILITIES, ROLE_GRANTS
 from notifications import kinds
+from notifications.choices import Urgency
 from sla import obligations
 from tickets import hooks
 
@@ -29,6 +30,8 @@ def register() -> None:
     roles.declare("incidents", ROLE_GRANTS, CAPABILITIES)
     kinds.register(ClockKind)
     kinds.register(IncidentNotice)
+    # A major incident's news goes at once: never folded into a digest, through quiet hours.
+    kinds.at_least(Urgency.HIGH, *ClockKind.values, *IncidentNotice.values)
     obligations.register(IncidentClocks())
     hooks.register_entry_kinds(
         IncidentEntry,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from notifications.choices import URGENCY_ORDER
+
 _labels: dict[str, models.TextChoices] = {}
 
 
@@ -34,3 +36,25 @@ def label(kind: str) -> str:
     """The kind's label in the active language; an unknown kind shows as itself."""
     member = _labels.get(kind)
     return str(member.label) if member is not None else kind
+
+
+# kind -> the least urgency its rows travel with (``at_least``)
+_floors: dict[str, str] = {}
+
+
+def at_least(urgency: str, *kind_values: str) -> None:
+    """Declare that rows of these kinds are never less urgent than ``urgency`` (a major
+    incident's alerts are high: never folded, through quiet hours). Call from the
+    feature's ``AppConfig.ready``. Idempotent; the higher declaration wins."""
+    for kind in kind_values:
+        known = _floors.get(str(kind))
+        if known is None or URGENCY_ORDER.index(urgency) > URGENCY_ORDER.index(known):
+            _floors[str(kind)] = str(urgency)
+
+
+def urgency_of(kind: str, asked: str) -> str:
+    """The urgency a row of ``kind`` travels with when the feature asked for ``asked``."""
+    floor = _floors.get(kind)
+    if floor is None or URGENCY_ORDER.index(asked) >= URGENCY_ORDER.index(floor):
+        return asked
+    return floor

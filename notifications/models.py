@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from notifications.choices import NotificationChannel
+from notifications.choices import DigestScope, NotificationChannel, Urgency
 
 
 class Notification(models.Model):
@@ -33,6 +33,8 @@ class Notification(models.Model):
     link = models.CharField(max_length=500, blank=True, default="")
     payload = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
+    # How it travels (``Urgency``): an urgent row uses an IM's urgent mode where it has one.
+    urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     created_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -90,3 +92,88 @@ class Preference(models.Model):
     def __str__(self) -> str:
         state = "on" if self.enabled else "off"
         return f"{self.user_id}: {self.kind} on {self.channel} {state}"
+
+
+class Digest(models.Model):
+    """One writer's share of one person's notifications of one kind in one window, past the
+    threshold: folded, and told (with the other writers' shares of the same window) as one
+    message per channel when the window closes (``notifications.digests``).
+
+    Also the window's counter: ``offered`` counts the notifications of the kind this writer
+    (``writer``: its transaction) offered the person in the window; a writer sends one by
+    one while the committed counts and its own stay under ``NOTIFY_DIGEST_THRESHOLD``. Each
+    transaction keeps its own row, so writers never wait for each other (two at the very
+    same moment may each send up to the threshold). A window that folded nothing is deleted
+    when it closes. ``sent`` is how many of the row's items were told.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digests"
+    )
+    kind = models.CharField(max_length=32)
+    scope = models.CharField(max_length=8, choices=DigestScope.choices)
+    window_start = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    offered = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    writer = models.BigIntegerField()  # the writing transaction's id (txid_current())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "scope", "window_start", "writer"],
+                name="notifications_digest_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["closes_at"],
+                name="notifications_digest_due",
+                condition=Q(closed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} → {self.recipient_id} ({self.scope} {self.window_start:%Y-%m-%d %H:%M})"
+        )
+
+
+class DigestItem(models.Model):
+    """One notification folded into a digest: its cause (once per digest), and what the
+    feature put in it to find it again (the number, the link)."""
+
+    # No index of its own: the unique (digest, cause) one serves lookups by digest.
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
+    cause = models.CharField(max_length=200)
+    number = models.CharField(max_length=64, blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "cause"], name="notifications_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id}: {self.number or self.cause}"
+
+
+class QuietHours(models.Model):
+    """A person's quiet hours, from ``starts`` to ``ends`` (past midnight when ``ends`` is
+    earlier) in ``time_zone`` (their site's when they set them): only high and urgent
+    notifications reach them outside the app then; the rest waits for the morning digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiet_hours"
+    )
+    starts = models.TimeField()
+    ends = models.TimeField()
+    time_zone = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.starts:%H:%M}–{self.ends:%H:%M} {self.time_zone}"

@@ -16,12 +16,19 @@ off for that kind (``Preference``; unset cells follow their role's default,
 that keeps only some channels (in the app only, say) drops the others, the
 placeholder included, before saving.
 
+The same statement folds storms (``folding``): past ``NOTIFY_DIGEST_THRESHOLD``
+notifications of one kind in a window, a person's normal and low rows become items of
+the window's digest instead (``digests`` tells them when it closes), and in their quiet
+hours the e-mail and IM side of those rows waits for the morning digest. High and urgent
+rows (``Urgency``: the feature's choice, raised by ``kinds.at_least``) go at once.
+
 After the rows are inserted, the hooks registered with ``on_save`` see them (the
 group robots of ``channels`` post about the same causes).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -30,12 +37,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import models, transaction
-from psycopg.types.json import Jsonb
+from django.db import connection, models, transaction
 
 from accounts.models import User
-from notifications import kinds, preferences, tasks, transports
-from notifications.choices import IM_CHANNELS, NotificationChannel
+from notifications import folding, kinds, preferences, tasks, transports
+from notifications.choices import FOLDED_URGENCIES, IM_CHANNELS, NotificationChannel, Urgency
 from notifications.models import Notification, Preference
 from servicedesk.lib import sql
 
@@ -69,6 +75,17 @@ class Outgoing:
     dedupe_key: str
     created_at: dt.datetime
     sent_at: dt.datetime | None = None
+    urgency: str = Urgency.NORMAL
+
+
+# The columns an ``Outgoing`` carries; ``insert`` fills the others with their defaults.
+_OUTGOING = frozenset(f.name for f in dataclasses.fields(Outgoing))
+
+
+def cause_of(dedupe_key: str) -> str:
+    """The cause of a row keyed ``<cause>:<recipient>:<channel>`` (``build``)."""
+    parts = dedupe_key.rsplit(":", 2)
+    return parts[0] if len(parts) == 3 else dedupe_key
 
 
 def build(
@@ -79,16 +96,19 @@ def build(
     now: dt.datetime,
     link: str = "",
     payload: dict[str, Any] | None = None,
+    urgency: str = Urgency.NORMAL,
 ) -> list[Outgoing]:
     """Rows to insert: one in-app and one e-mail message per distinct, active recipient,
     and the placeholder for their IMs (``insert`` expands it and applies preferences).
 
     ``cause`` names what happened (an event, an SLA milestone); with the
     recipient and channel it is the row's ``dedupe_key``, so a cause written
-    twice (a retried sweep) notifies once.
+    twice (a retried sweep) notifies once. ``urgency`` says whether the rows may be
+    folded into a digest (``Urgency``); a kind may ask for more (``kinds.at_least``).
     """
     if not kinds.is_registered(kind):
         raise ValueError(f"notification kind {kind!r} was never registered")
+    urgency = kinds.urgency_of(kind, urgency)
     rows = []
     seen = set()
     data = payload or {}
@@ -96,11 +116,14 @@ def build(
         if person is None or person.pk in seen or not person.is_active:
             continue
         seen.add(person.pk)
-        # In-app rows are delivered by existing; e-mail rows wait for the outbox.
+        # In-app rows are delivered by existing; e-mail rows wait for the outbox. A low row
+        # only ever becomes a digest item, whose channels are chosen when the digest is told:
+        # one row stands for them all (a sweep writes one per tech lead and breach).
         channels: list[tuple[str, dt.datetime | None]] = [(NotificationChannel.IN_APP, now)]
-        if person.email:
+        if person.email and urgency != Urgency.LOW:
             channels.append((NotificationChannel.EMAIL, None))
-        channels.append((IM, None))
+        if urgency != Urgency.LOW:
+            channels.append((IM, None))
         rows += [
             Outgoing(
                 recipient_id=person.pk,
@@ -111,6 +134,7 @@ def build(
                 dedupe_key=f"{cause}:{person.pk}:{channel}",
                 created_at=now,
                 sent_at=sent_at,
+                urgency=urgency,
             )
             for channel, sent_at in channels
         ]
@@ -130,7 +154,19 @@ def save_and_dispatch(rows: Sequence[Outgoing | Notification]) -> None:
         hook(rows)
 
 
-def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
+def _dumped(values: list[Any], dumps: Callable[[Any], str]) -> list[str]:
+    """JSON text of each value, dumped once per distinct object."""
+    done: dict[int, str] = {}
+    texts = []
+    for value in values:
+        text = done.get(id(value))
+        if text is None:
+            text = done[id(value)] = dumps(value)
+        texts.append(text)
+    return texts
+
+
+def insert(rows: Sequence[Outgoing | Notification], *, fold: bool = True) -> list[int]:
     """Insert unsaved rows, skipping any whose ``dedupe_key`` exists; the new pending rows' ids.
 
     One ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING``
@@ -144,6 +180,10 @@ def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
     that channel instead of ``im``), and a row is inserted only if its cell is on (the
     recipient's ``Preference``, else the role's default). No query more than before,
     however many rows and people. With no IM set up, the placeholders are dropped here.
+
+    With ``fold`` (all but a digest's own messages), normal and low rows are folded in the
+    same statement too (``folding.folding_sql``): what is past the threshold, and a quiet
+    person's rows outside the app, become digest items instead of rows.
     """
     im_channels = [c for c in transports.available() if c in IM_CHANNELS]
     if not im_channels:
@@ -154,24 +194,43 @@ def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     names = [sql.column(f) for f in fields]
     columns = ", ".join(names)
-    arrays = ", ".join(f"%b::{sql.array_type(f)}" for f in fields)
-    params: list[list[Any]] = []
+    # JSON travels as text, dumped once per payload (a cause's rows share theirs), and is
+    # cast back in the statement: the sweep's payloads are tens of thousands of rows.
+    # A column no row carries (an Outgoing has no ``attempts``) is its default, filled in by
+    # the server (``array_fill``) rather than bound once per row.
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    outgoing = all(isinstance(row, Outgoing) for row in rows)
+    unset = {f.attname for f in fields if f.attname not in _OUTGOING} if outgoing else set()
+    arrays_sql: list[str] = []
+    params: list[Any] = []
     for field in fields:
-        default = field.get_default()  # for columns an Outgoing row does not carry
+        default = field.get_default()
+        if field.attname in unset:
+            arrays_sql.append(f"array_fill(%b::{field.db_type(connection)}, ARRAY[%b::int])")
+            params += [default, len(rows)]
+            continue
         values = [getattr(row, field.attname, default) for row in rows]
         if isinstance(field, models.JSONField):  # dumped as the field would, with its encoder
-            dumps = functools.partial(json.dumps, cls=field.encoder)
-            values = [Jsonb(value, dumps=dumps) for value in values]
+            arrays_sql.append("%b::text[]")
+            values = _dumped(values, functools.partial(json.dumps, cls=field.encoder))
+        else:
+            arrays_sql.append(f"%b::{sql.array_type(field)}")
         params.append(values)
+    arrays = ", ".join([*arrays_sql, "%b::text[]"])
+    params.append([cause_of(row.dedupe_key) for row in rows])
     # Only table and column names and types are interpolated; values travel as parameters.
     col = {f.attname: sql.column(f) for f in fields}
-    kept = ", ".join(f"i.{name}" for name in names)
+    value_of = {
+        f.attname: f"i.{sql.column(f)}::jsonb" if f.attname in json_fields else f"i.{sql.column(f)}"
+        for f in fields
+    }
+    given = ", ".join(value_of[f.attname] for f in fields)
     im_columns = ", ".join(
         {
             "channel": "c.channel",
             "dedupe_key": f"left(i.{col['dedupe_key']}, -{len(IM)}) || c.channel",
             "sent_at": "NULL::timestamptz",
-        }.get(f.attname, f"i.{sql.column(f)}")
+        }.get(f.attname, value_of[f.attname])
         for f in fields
     )
     addresses = ", ".join(  # the channels are our own constants ("wecom" …), not input
@@ -185,31 +244,41 @@ def insert(rows: Sequence[Outgoing | Notification]) -> list[int]:
         "WHERE ug.user_id = u.id AND g.name = ANY(%b::text[]))"
     )
     # i: the rows as given, numbered; wanted: those for the app and e-mail, and one per IM
-    # the placeholder's recipient can get, each with its role's default; inserted in the
-    # order given (an IM's rows where its placeholder was), when the cell is on.
+    # the placeholder's recipient can get, each with its role's default; kept: those whose
+    # cell is on, inserted in the order given (an IM's rows where its placeholder was).
     wanted = (
-        f"SELECT {kept}, i.n, 0 AS sub, TRUE AS default_on "  # noqa: S608 (names only)
+        f"SELECT {given}, i.cause, i.n, 0 AS sub, TRUE AS default_on "  # noqa: S608 (names only)
         f"FROM i WHERE i.{col['channel']} <> '{IM}'"
     )
     if im_channels:
         params += [list(preferences.STAFF_ROLES), preferences.staff_im_kinds(), im_channels]
         wanted += (
-            f" UNION ALL SELECT {im_columns}, i.n, c.sub, "  # noqa: S608 (names only)
+            f" UNION ALL SELECT {im_columns}, i.cause, i.n, c.sub, "  # noqa: S608 (names only)
             f"(NOT ({staff}) OR i.{col['kind']} = ANY(%b::text[])) AS default_on "
             f"FROM i JOIN {sql.table(User)} u ON u.id = i.{col['recipient_id']} "
             f"CROSS JOIN LATERAL (VALUES {addresses}) AS c (sub, channel, address) "
             f"WHERE i.{col['channel']} = '{IM}' AND c.address <> '' "
             f"AND c.channel = ANY(%b::text[])"
         )
-    inserted = sql.execute_arrays(
-        f"WITH i ({columns}, n) AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY), "  # noqa: S608
-        f"wanted AS ({wanted}) "
-        f"INSERT INTO {sql.table(Notification)} ({columns}) "
-        f"SELECT {', '.join(f'w.{name}' for name in names)} FROM wanted w "
-        f"LEFT JOIN {sql.table(Preference)} p ON p.user_id = w.{col['recipient_id']} "
+    on = (
+        f"SELECT w.* FROM wanted w LEFT JOIN {sql.table(Preference)} p "  # noqa: S608
+        f"ON p.user_id = w.{col['recipient_id']} "
         f"AND p.kind = w.{col['kind']} AND p.channel = w.{col['channel']} "
-        f"WHERE COALESCE(p.enabled, w.default_on) ORDER BY w.n, w.sub "
-        f"ON CONFLICT DO NOTHING RETURNING {sql.column(meta.pk)}, sent_at",
+        f"WHERE COALESCE(p.enabled, w.default_on) OR w.{col['urgency']} = '{Urgency.LOW}'"
+    )
+    statement = (
+        f"WITH i ({columns}, cause, n) AS (SELECT * FROM unnest({arrays}) "  # noqa: S608
+        f"WITH ORDINALITY), wanted AS ({wanted}), kept AS ({on})"
+    )
+    where = ""
+    if fold and any(getattr(row, "urgency", Urgency.NORMAL) in FOLDED_URGENCIES for row in rows):
+        ctes, where, more = folding.folding_sql("kept")
+        statement += ctes
+        params += more
+    inserted = sql.execute_arrays(
+        f"{statement} INSERT INTO {sql.table(Notification)} ({columns}) "  # noqa: S608
+        f"SELECT {', '.join(f'k.{name}' for name in names)} FROM kept k {where} "
+        f"ORDER BY k.n, k.sub ON CONFLICT DO NOTHING RETURNING {sql.column(meta.pk)}, sent_at",
         params,
     )
     return [pk for pk, sent_at in inserted if sent_at is None]

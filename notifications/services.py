@@ -55,3 +55,28 @@ def mark_all_read(*, actor: User) -> int:
     marked = inbox_for(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
     selectors.forget_unread_count(actor)
     return marked
+
+
+def open_group(notification_id: int, *, actor: User) -> Notification:
+    """Open a group of the inbox by its newest row: that row and every unread one of the
+    same kind about the same thing (its link) are read; the row is returned."""
+    notification = mark_read(notification_id, actor=actor)
+    if notification.link:
+        inbox_for(actor).filter(
+            kind=notification.kind, link=notification.link, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        selectors.forget_unread_count(actor)
+    return notification
+
+
+def mark_kind_read(actor: User, kind: str) -> int:
+    """Mark every unread in-app notification of one kind of the actor read (all the
+    breaches, say); returns how many."""
+    marked = (
+        inbox_for(actor)
+        .filter(kind=kind, read_at__isnull=True)
+        .order_by()
+        .update(read_at=timezone.now())
+    )
+    selectors.forget_unread_count(actor)
+    return marked

@@ -7,6 +7,7 @@ of surfacing later as a confusing error.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -48,6 +49,22 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str, default: list[str]) -> list[Network]:
+    """Comma-separated CIDRs (``10.0.0.0/8,127.0.0.1/32``); a bare address is one host."""
+    networks: list[Network] = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated networks like 10.0.0.0/8, got {item!r}"
+            ) from None
+    return networks
 
 
 def env_secret(name: str, default: str = "") -> str:

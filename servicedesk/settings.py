@@ -15,6 +15,7 @@ from servicedesk.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
 )
@@ -67,13 +68,21 @@ INSTALLED_APPS = [
     "vendors",
     "incidents",
     "channels",
+    "people",
     "knowledge",
     "feedback",
+    "training",
     "reports",
     "demo",
+    # Last: the operations wiring (heartbeats, desk-wide counters) hooks into the apps above.
+    "servicedesk.apps.ServicedeskConfig",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics, answered before host checks and redirects.
+    "servicedesk.middleware.ProbeMiddleware",
+    # One JSON log line and the metrics of every other request, with its request id.
+    "servicedesk.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: refuses a body whose Content-Length exceeds the upload limit before it is read.
     "servicedesk.middleware.RequestSizeLimitMiddleware",
@@ -192,6 +201,9 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@example.com")
+# Whether the desk's mail server delivers ``desk+anything@`` to ``desk@`` (plus addressing):
+# then a notification's Reply-To carries its reply token; else only its subject does.
+EMAIL_PLUS_ADDRESSING = env_bool("EMAIL_PLUS_ADDRESSING", True)
 # The address people use to reach this desk, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -270,13 +282,13 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
         "ScriptKindEnum": "knowledge.choices.ScriptKind",
+        "TrainingKindEnum": "training.choices.TrainingKind",
     },
 }
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_PUBLISH_RETRY = False
@@ -303,6 +315,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.dispatch_pending",
         "schedule": 60.0,
     },
+    # Digests whose window (or the person's quiet hours) ended are told (notifications.digests).
+    "notifications.tasks.close_digests": {
+        "task": "notifications.tasks.close_digests",
+        "schedule": 60.0,
+    },
     # The group robots' posts a lost task, a broker outage or a rate limit left behind.
     "channels.dispatch_robot_posts": {
         "task": "channels.dispatch_robot_posts",
@@ -311,6 +328,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tickets.tasks.auto_verify_resolved": {
         "task": "tickets.tasks.auto_verify_resolved",
         "schedule": 3600.0,
+    },
+    # E-mail in: the unseen mail of IMAP_URL's mailbox (nothing while IMAP_URL is empty).
+    "channels.poll_imap": {
+        "task": "channels.poll_imap",
+        "schedule": float(env_int("IMAP_POLL_SECONDS", 60)),
     },
     # IM intake: each inbound event is remembered 7 days (providers retry within one).
     "channels.purge_inbound": {
@@ -343,6 +365,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # A sweep that finds a full batch re-enqueues itself for the next one, at most this many
 # times per beat tick; what is left waits for the next tick.
 SLA_SWEEP_MAX_BATCHES = env_int("SLA_SWEEP_MAX_BATCHES", 50)
+# Beat's scheduler: django-celery-beat's, touching BEAT_HEARTBEAT_FILE on every tick (the
+# beat container's healthcheck reads its age; empty: no file).
+CELERY_BEAT_SCHEDULER = "servicedesk.beat:HeartbeatScheduler"
+BEAT_HEARTBEAT_FILE = env_str("BEAT_HEARTBEAT_FILE")
+# Workers and beat log through LOGGING below (one JSON line per task), not Celery's format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Operations (docs/operations.md). /metrics answers callers from these networks (CIDRs) or
+# with "Authorization: Bearer <METRICS_TOKEN>" (empty: no token is accepted).
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
 
 # App tunables, read at call time via django.conf.settings.
 # API tokens stop working this many days after they were issued (accounts.services).
@@ -353,6 +386,11 @@ PASSWORD_RESET_MAX_PER_ADDRESS = env_int("PASSWORD_RESET_MAX_PER_ADDRESS", 5)
 PASSWORD_RESET_MAX_PER_CLIENT = env_int("PASSWORD_RESET_MAX_PER_CLIENT", 20)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 TICKETS_MAX_ATTACHMENT_MB = env_int("TICKETS_MAX_ATTACHMENT_MB", 20)
+# Digests (notifications.digests): past this many notifications of one kind for one person
+# within a window of this many minutes, the rest are folded into one message per channel,
+# sent when the window closes. High and urgent ones (a high-priority breach) never fold.
+NOTIFY_DIGEST_THRESHOLD = env_int("NOTIFY_DIGEST_THRESHOLD", 5)
+NOTIFY_DIGEST_WINDOW_MINUTES = env_int("NOTIFY_DIGEST_WINDOW_MINUTES", 10)
 # Upload limits (SECURITY.md "Upload limits"): files and megabytes one request may carry
 # (a body announcing more is refused with 413 before it is read), the total on one ticket,
 # and what one person may upload per calendar day in TIME_ZONE.
@@ -387,6 +425,13 @@ TICKETS_QUEUE_PAGE_SIZE = env_int("TICKETS_QUEUE_PAGE_SIZE", 50)
 # R7.2: a ticket filed at a site with local IT contacts is assigned to one of them (off: they
 # are told, and the dispatch form lists them first).
 TICKETS_ROUTE_TO_LOCAL_CONTACT = env_bool("TICKETS_ROUTE_TO_LOCAL_CONTACT", False)
+# Automatic assignment of new tickets by skill, site and working hours (people.assignment):
+# off, round_robin (strict turns) or least_loaded (fewest open tickets weighted by priority).
+# A site may override it in the admin (people.SiteAssignment). When it assigns nobody, the
+# local-contact routing above still applies.
+TICKETS_AUTO_ASSIGN = env_str("TICKETS_AUTO_ASSIGN", "off")
+if TICKETS_AUTO_ASSIGN not in ("off", "round_robin", "least_loaded"):
+    raise ImproperlyConfigured("TICKETS_AUTO_ASSIGN must be off, round_robin or least_loaded")
 # IM intake (channels/<provider>/intake.py): each provider's own secrets for verifying its
 # callbacks at /api/v1/intake/im/<provider>/. Unset: that provider's callbacks are refused.
 SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET")
@@ -416,15 +461,47 @@ WECOM_API_BASE = env_str("WECOM_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin"
 # addresses; hosts named here are let through (tests and development only; empty in
 # production).
 CHANNELS_ALLOWED_HOSTS = env_list("CHANNELS_ALLOWED_HOSTS")
+# E-mail in (channels/email/): the mailbox celery beat polls every IMAP_POLL_SECONDS,
+# imaps://user:password@host:993/INBOX (empty: no polling; an MTA may pipe each message to
+# manage.py ingest_email instead).
+IMAP_URL = env_str("IMAP_URL")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# One line per record on stderr: JSON (servicedesk/jsonlog.py) unless LOG_FORMAT=text; every
+# line passes the redaction filter, whoever logs it.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "servicedesk.jsonlog.RedactFilter"}},
+    "formatters": {
+        "json": {"()": "servicedesk.jsonlog.JsonFormatter"},
+        "text": {"()": "servicedesk.jsonlog.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Django's own console handler (DEBUG only) would print every django.* line a second
-    # time ("Watching for file changes" twice under make run): the root handler is enough.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print every django.* line a second
+        # time ("Watching for file changes" twice under make run): the root handler is enough.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # SQL with its parameters (tokens, personal data) is never logged, even at DEBUG.
+        "django.db.backends": {"level": "INFO"},
+        # The request line (servicedesk.request) replaces runserver's access line and
+        # Django's "Not Found: …" warnings; its errors (5xx, with traceback) stay.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        # Our task line (servicedesk.task) replaces Celery's "received" / "succeeded" lines;
+        # failures keep Celery's traceback.
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
+    },
 }

@@ -85,6 +85,19 @@ def calendar_for_site(site_id: int | None) -> CalendarData:
     return _cached(f"site:{site_id}", load) or default_calendar()
 
 
+def calendar_by_id(calendar_id: int | None) -> CalendarData:
+    """A calendar by its id (a person's own working hours), cached like the others; no id,
+    or a calendar since deleted, gives the default calendar."""
+    if calendar_id is None:
+        return default_calendar()
+
+    def load() -> CalendarData | None:
+        calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+        return calendar_data(calendar) if calendar else None
+
+    return _cached(f"calendar:{calendar_id}", load) or default_calendar()
+
+
 for _model in (BusinessCalendar, CalendarDay, SiteCalendar):
     receiver(post_save, sender=_model, dispatch_uid=f"calendar-cache-save-{_model.__name__}")(
         clear_calendar_cache

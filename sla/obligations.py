@@ -24,13 +24,18 @@ The sweep, one batch per transaction:
 is left (management command, tests, benchmarks); the Celery task
 ``sla.tasks.sweep_obligation`` runs one batch and re-enqueues itself while
 batches come back full, up to ``SLA_SWEEP_MAX_BATCHES``.
+
+After every batch, found rows or not, the hooks registered with ``on_swept`` hear which
+obligation ran, what it did and how long it took: the operations' heartbeat (when each
+sweep last finished, for ``/readyz`` and the metrics) is kept that way, outside this app.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -130,6 +135,18 @@ def registered() -> dict[str, Obligation[Any]]:
     return dict(_registry)
 
 
+SweptHook = Callable[[str, "BatchResult", float], None]
+_swept_hooks: list[SweptHook] = []
+
+
+def on_swept(hook: SweptHook) -> None:
+    """Call ``hook(name, batch, seconds)`` after each batch of a sweep, once its transaction
+    is over (a higher layer's ``AppConfig.ready`` registers it). Idempotent. A failing hook
+    is logged and never fails the sweep."""
+    if hook not in _swept_hooks:
+        _swept_hooks.append(hook)
+
+
 def get(name: str) -> Obligation[Any]:
     try:
         return _registry[name]
@@ -162,7 +179,20 @@ def sweep(
 def sweep_batch(
     obligation: Obligation[Any], *, now: dt.datetime, batch_size: int | None = None
 ) -> BatchResult:
-    """One transaction: claim up to ``batch_size`` due rows, record, advance, announce."""
+    """One transaction: claim up to ``batch_size`` due rows, record, advance, announce;
+    then tell the ``on_swept`` hooks."""
+    started = time.monotonic()  # a stopwatch for the hooks, not the sweep's clock (``now``)
+    result = _batch(obligation, now=now, batch_size=batch_size)
+    seconds = time.monotonic() - started
+    for hook in _swept_hooks:
+        try:
+            hook(obligation.name, result, seconds)
+        except Exception:
+            log.exception("a hook failed after a batch of %s", obligation.name)
+    return result
+
+
+def _batch(obligation: Obligation[Any], *, now: dt.datetime, batch_size: int | None) -> BatchResult:
     size = batch_size or obligation.batch_size
     model = obligation.model
     column = obligation.next_check_field

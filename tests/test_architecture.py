@@ -25,8 +25,10 @@ APPS = [
     "vendors",
     "incidents",
     "channels",
+    "people",
     "knowledge",
     "feedback",
+    "training",
     "reports",
     "demo",
 ]

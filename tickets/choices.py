@@ -90,6 +90,7 @@ class EventKind(models.TextChoices):
     SLA_RESUMED = "sla_resumed", _("Resolution clock resumed")
     SLA_RECALCULATED = "sla_recalculated", _("SLA deadlines recalculated")
     SLA_BREACHED = "sla_breached", _("SLA deadline missed")
+    SLA_ESCALATED = "sla_escalated", _("Escalated: not accepted in time")
     REOPENED = "reopened", _("Reopened")
     LINKED = "linked", _("Related ticket linked")
     UNLINKED = "unlinked", _("Related ticket unlinked")
@@ -121,6 +122,7 @@ SLA_EVENT_KINDS = frozenset(
         EventKind.SLA_RESUMED,
         EventKind.SLA_RECALCULATED,
         EventKind.SLA_BREACHED,
+        EventKind.SLA_ESCALATED,
     }
 )
 STATE_STEPS = [
@@ -158,3 +160,12 @@ class TicketNotice(models.TextChoices):
     REOPENED = "ticket_reopened", _("A ticket you handled was reopened")
     # The local IT contacts of the site a ticket was filed at (R7.2).
     SITE_TICKET = "site_ticket", _("New ticket at a site you serve")
+    # The escalation ladder of a high-priority ticket nobody accepted (tickets/escalation.py).
+    ESCALATION_TECH_LEAD = (
+        "escalation_tech_lead",
+        _("Urgent: a high-priority ticket is still not accepted"),
+    )
+    ESCALATION_MANAGER = (
+        "escalation_manager",
+        _("Escalation: a high-priority ticket has not been accepted for an hour"),
+    )

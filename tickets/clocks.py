@@ -14,7 +14,7 @@ from typing import Any
 from sla import rules
 from sla.calendars import calendar_for_site, policy_for
 from sla.choices import RetriageRule
-from tickets import milestones
+from tickets import escalation, milestones
 from tickets.choices import EventKind
 from tickets.models import Ticket, TicketEvent
 
@@ -28,6 +28,7 @@ SLA_FIELDS = [
     "sla_paused_at",
     "held_seconds",
     "sla_next_check_at",
+    "escalation_check_at",
     "next_due_at",
 ]
 
@@ -99,7 +100,10 @@ def _forget_breaches_not_due(ticket: Ticket, now: dt.datetime) -> None:
 
 
 def refresh_next_check(ticket: Ticket) -> None:
+    """The sweeps' next looks: the clocks' milestones, and a high-priority ticket's
+    escalation ladder (cleared once it is accepted, leaves high priority or closes)."""
     ticket.sla_next_check_at = milestones.next_check(ticket)
+    ticket.escalation_check_at = escalation.next_check(ticket)
     ticket.next_due_at = milestones.current_due(ticket)
 
 
@@ -323,4 +327,5 @@ def finish(ticket: Ticket) -> None:
     """Verified, closed or cancelled: nothing left to watch."""
     ticket.sla_paused_at = None
     ticket.sla_next_check_at = None
+    ticket.escalation_check_at = None
     ticket.next_due_at = None

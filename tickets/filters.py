@@ -16,6 +16,7 @@ from django.db.models.expressions import OrderBy
 from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -23,9 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AnyUser, Site, User
 from accounts.permissions import capabilities
+from notifications import digests
+from notifications.models import Digest
 from servicedesk.lib.api_http import text_problem
 from tickets import permissions, selectors
-from tickets.choices import OPEN_STATES, Priority, TicketState, WaitingOn
+from tickets.choices import OPEN_STATES, Priority, TicketNotice, TicketState, WaitingOn
 from tickets.models import Category, Ticket
 from tickets.selectors import PRIORITY_RANK
 
@@ -199,6 +202,12 @@ ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
 }
 
 
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]  # no types
+    """A row's id: a whole number (a decimal or an exponent is a form error, not a 500)."""
+
+    field_class = forms.IntegerField
+
+
 class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter has no types
     # distinct=False: these filter the ticket's own column (no join, no duplicates), and
     # DISTINCT over every selected column would make PostgreSQL sort the whole match.
@@ -239,6 +248,8 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
         choices=WaitingOn.choices, label=_("Waiting on"), empty_label=ALL
     )
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    # The tickets one of the viewer's digests folded (its link), within what they may see.
+    digest = IdFilter(method="filter_digest", label=_("Digest"), min_value=1, max_value=2**63 - 1)
     sort = django_filters.ChoiceFilter(
         choices=[
             ("deadline", _("Nearest deadline")),
@@ -282,10 +293,26 @@ class TicketFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
             Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
         )
 
+    def filter_digest(self, qs: QuerySet[Ticket], name: str, value: int | None) -> QuerySet[Ticket]:
+        if value is None:
+            return qs
+        user = getattr(self.request, "user", None)
+        if not isinstance(user, User):
+            return qs.none()
+        return qs.filter(number__in=digests.numbers_of(value, user))
+
     def filter_sort(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         return qs.annotate(priority_rank=PRIORITY_RANK).order_by(
             *ORDERINGS.get(value, ORDERINGS["deadline"])
         )
+
+
+def digest_link(digest: Digest, person: User) -> str | None:
+    """A digest of ticket news links to the queue filtered to exactly its tickets, for a
+    person who may see the queue (``notifications.digests.link_with``)."""
+    if digest.kind not in TicketNotice.values or not capabilities(person).view_all:
+        return None
+    return f"{reverse('tickets:queue')}?{urlencode({'digest': digest.pk})}"
 
 
 # The names the queue's querystring may carry (the filters above), in a fixed order.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assets.models import Asset
 from tickets.attachments import upload_hint
+from tickets.callers import callers_for
 from tickets.choices import Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Category, Message, Ticket
@@ -169,28 +170,40 @@ class TicketForm(StyledForm):
 
 
 class CallForm(TicketForm):
-    """An engineer logs a phone call for a caller (R1.3)."""
+    """An engineer logs a phone call for a caller (R1.3).
+
+    The caller is looked up by name, phone number or employee ID (``tickets.callers``; the
+    page's picker, ``tickets/partials/_caller_picker.html``) and posted as ``requester``, a
+    hidden id checked against the people ``actor`` may log a call for."""
 
     requester = forms.ModelChoiceField(
         label=_("Caller"),
-        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
-        empty_label=_("Choose the caller"),
-        help_text=_("The person who called."),
+        queryset=User.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Look the caller up and choose them from the list."),
+            "invalid_choice": _("Choose the caller from the list: look them up again."),
+        },
     )
     contact = forms.CharField(
-        label=_("How to reach them"),
+        label=_("Call-back number"),
         max_length=max_length(Ticket, "contact"),
         required=False,
-        help_text=_("Phone or extension for call-backs."),
+        help_text=_(
+            "The number or extension to call them back on; filled in from their profile "
+            "when you choose them, and yours to change."
+        ),
     )
 
     field_order = ["requester", "contact"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("asset", None)
         self.fields["title"].label = _("What the caller reports")
         self.fields["title"].help_text = _("One line, e.g. “Blue screen when starting Outlook”.")
+        people = callers_for(actor).select_related("department", "site")
+        _choice_field(self, "requester", User).queryset = people
 
 
 class DiagnoseForm(StyledForm):

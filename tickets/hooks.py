@@ -18,10 +18,15 @@
 * **Filing asides**: a feature's partial shown under the symptom on the requester's
   new-ticket form (inside the form, so its hidden fields are posted with it), with a
   function that builds its context for the viewer and the posted data (``None`` on GET).
+* **The assigner**: one function that may assign a ticket just filed (automatic
+  assignment), called by ``submit_ticket`` inside its transaction, before the site's
+  local-contact routing; with the labels of the notes it leaves on a ticket it could not
+  assign (why nobody), which the queue and the work view show.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -72,12 +77,27 @@ class EntryKind:
     template: str | None
 
 
+@dataclass(frozen=True)
+class AutoAssigned:
+    """What the assigner did with a new ticket: gave it to ``assignee`` (saved, on the
+    timeline, told), or to nobody, with ``note`` saying why (a code it registered)."""
+
+    assignee: User | None
+    note: str = ""
+
+
+# The ticket just filed and the moment of filing; ``None`` when automatic assignment is off
+# for this ticket (the desk's routing goes on as if there were no assigner).
+Assigner = Callable[["Ticket", dt.datetime], AutoAssigned | None]
+
 _panels: dict[str, Panel] = {}
 _kinds: dict[str, EntryKind] = {}
 _guards: list[Callable[[Ticket], str | None]] = []
 _asides: dict[
     str, tuple[str, Callable[[User, Mapping[str, Any] | None], dict[str, Any] | None]]
 ] = {}
+_assigner: list[Assigner] = []
+_assign_notes: dict[str, Any] = {}
 
 
 def register_panel(panel: Panel) -> None:
@@ -152,3 +172,24 @@ def filing_asides(user: User, data: Mapping[str, Any] | None) -> list[Shown]:
         if context is not None:
             found.append(Shown(name, template, context))
     return found
+
+
+def register_assigner(assigner: Assigner, *, notes: Mapping[str, Any]) -> None:
+    """Make ``assigner`` the one that may assign new tickets (a second call replaces it);
+    ``notes``: code -> label of why nobody was assigned, with ``%(category)s``."""
+    _assigner[:] = [assigner]
+    _assign_notes.update(notes)
+
+
+def auto_assign(ticket: Ticket, now: dt.datetime) -> AutoAssigned | None:
+    """Run the assigner on a ticket just filed (inside the filing transaction)."""
+    return _assigner[0](ticket, now) if _assigner else None
+
+
+def assign_note_label(ticket: Ticket) -> str:
+    """Why the ticket was left unassigned, for people (empty once someone has it). Reads
+    the ticket's category: lists select it with the ticket."""
+    label = _assign_notes.get(ticket.assign_note) if ticket.assign_note else None
+    if label is None or ticket.assignee_id is not None:
+        return ""
+    return str(label) % {"category": ticket.category.label}

@@ -179,6 +179,11 @@ class Ticket(FSMModelMixin, models.Model):
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
     )
+    # Why automatic assignment left the ticket to nobody: a code whose label the assigner
+    # registered (``hooks.assign_note_label``); shown while nobody has the ticket.
+    assign_note = models.CharField(
+        _("why not assigned"), max_length=32, blank=True, default="", editable=False
+    )
     waiting_on = models.CharField(
         _("waiting on"), max_length=16, choices=WaitingOn.choices, default=WaitingOn.NONE
     )
@@ -215,6 +220,9 @@ class Ticket(FSMModelMixin, models.Model):
     sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
     held_seconds = models.PositiveIntegerField(_("time on hold (working seconds)"), default=0)
     sla_next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The next rung of a high-priority ticket's escalation ladder (tickets/escalation.py),
+    # while nobody has accepted it; the ladder's sweep reads it.
+    escalation_check_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Working minutes on the ticket's SLA calendars (tickets/clocks.py), what the reports
     # read: submission → acceptance on the response clock's calendar; submission → the
     # last resolution on the resolution clock's, time on hold left out. Empty until then.
@@ -264,6 +272,11 @@ class Ticket(FSMModelMixin, models.Model):
                 fields=["sla_next_check_at"],
                 name="tickets_sla_due",
                 condition=Q(sla_next_check_at__isnull=False),
+            ),
+            models.Index(
+                fields=["escalation_check_at"],
+                name="tickets_escalation_due",
+                condition=Q(escalation_check_at__isnull=False),
             ),
             models.Index(
                 F("next_due_at").asc(nulls_last=True),
@@ -545,6 +558,9 @@ class SlaEventKind(models.TextChoices):
     RESPONSE_BREACH = "response_breach", _("Response overdue")
     RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
     RESOLUTION_BREACH = "resolution_breach", _("Resolution overdue")
+    # The rungs of a high-priority ticket's escalation ladder (tickets/escalation.py).
+    ESCALATION_TECH_LEAD = "escalation_tech_lead", _("Escalated to the tech leads")
+    ESCALATION_MANAGER = "escalation_manager", _("Escalated to the managers")
 
 
 class SlaEvent(models.Model):

@@ -4,7 +4,10 @@ Rows: tickets with ``sla_next_check_at`` set (partial index ``tickets_sla_due``)
 Due: the warnings (80 %) and breaches of ``tickets.milestones``, recorded in
 ``SlaEvent`` (unique on ticket, kind, due time). Advance: a recorded breach
 time, and the next milestone ahead. Announce: a ``sla_breached`` timeline
-entry per breach, and notifications through ``tickets.notify``.
+entry per breach, and notifications through ``tickets.notify`` (``SlaAudience``: whom,
+and how urgently — a high-priority ticket's at once, the others' may fold into digests,
+the tech leads' only into digests). A high-priority ticket's response breach is the
+first rung of its escalation ladder; ``tickets.escalation`` declares the others.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sla.obligations import Due, Obligation, sweep
 from tickets import milestones
 from tickets.choices import EventKind, TicketNotice
 from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
-from tickets.notify import SlaAudience, rows_about
+from tickets.notify import SlaAudience, rows_about, ticket_links
 
 
 class TicketClocks(Obligation[Ticket]):
@@ -30,6 +33,7 @@ class TicketClocks(Obligation[Ticket]):
         "number",
         "title",
         "state",
+        "priority",
         "assignee_id",
         "site_id",
         "response_due_at",
@@ -58,9 +62,11 @@ class TicketClocks(Obligation[Ticket]):
         for found in recorded:
             by_ticket[found.object_id].append(found)
         audience = SlaAudience(rows)
+        link_of = ticket_links()
         events: list[TicketEvent] = []
         notices: list[outbox.Outgoing] = []
         for ticket in rows:
+            link = link_of(ticket)
             for found in by_ticket.get(ticket.pk, []):
                 breach = found.kind in milestones.BREACH_KINDS
                 due_at = found.due_at.isoformat()
@@ -73,14 +79,17 @@ class TicketClocks(Obligation[Ticket]):
                             data={"clock": found.kind, "due_at": due_at},
                         )
                     )
-                notices += rows_about(
-                    ticket,
-                    recipients=audience.for_ticket(ticket, breach=breach),
-                    kind=TicketNotice(found.kind),
-                    cause=f"sla:{ticket.pk}:{found.kind}:{due_at}",
-                    now=now,
-                    extra={"due_at": due_at},
-                )
+                for recipients, urgency in audience.for_event(ticket, found.kind):
+                    notices += rows_about(
+                        ticket,
+                        recipients=recipients,
+                        kind=TicketNotice(found.kind),
+                        cause=f"sla:{ticket.pk}:{found.kind}:{due_at}",
+                        now=now,
+                        extra={"due_at": due_at},
+                        urgency=urgency,
+                        link=link,
+                    )
         TicketEvent.objects.bulk_create(events, batch_size=1000)
         outbox.save_and_dispatch(notices)
 

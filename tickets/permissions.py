@@ -30,6 +30,8 @@ TICKET_PERMISSIONS = [
     ("log_call", "Can file tickets for callers"),
     ("assign_ticket", "Can assign tickets to others"),
     ("lead_ticket", "Can act on any ticket as tech lead"),
+    # The last rung of the escalation ladder (tickets/escalation.py): managers.
+    ("receive_escalations", "Is told when a high-priority ticket stays unaccepted"),
 ]
 
 _ENGINEER = ["add_ticket", "work_ticket", "view_all_tickets", "view_internal", "log_call"]
@@ -39,7 +41,7 @@ ROLE_GRANTS: dict[str, list[str]] = {
     Role.REQUESTER: ["add_ticket"],
     Role.ENGINEER: _ENGINEER,
     Role.TECH_LEAD: _LEAD,
-    Role.MANAGER: ["view_all_tickets", "view_internal"],
+    Role.MANAGER: ["view_all_tickets", "view_internal", "receive_escalations"],
     # Admins are superusers and pass every check; the role itself does not put them in the
     # queue (assignees, SLA alerts): only the engineer or tech lead role does.
     Role.ADMIN: ["view_all_tickets", "view_internal"],

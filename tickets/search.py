@@ -484,6 +484,8 @@ class Result:
 
 def _estimated_rows(matches: QuerySet[Ticket]) -> float:
     """PostgreSQL's estimate of how many rows ``matches`` has (planned, not run)."""
+    if matches.query.is_empty():  # a filter that can match nothing (an unknown assignee)
+        return 0.0
     plan = json.loads(matches.order_by().values("pk").explain(format="json"))
     return float(plan[0]["Plan"]["Plan Rows"])
 

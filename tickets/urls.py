@@ -2,6 +2,7 @@ from django.urls import path
 
 from tickets import views
 from tickets.views import bulk as bulk_views
+from tickets.views import callers as caller_views
 from tickets.views import canned as canned_views
 from tickets.views import links as link_views
 from tickets.views import saved_views
@@ -12,6 +13,7 @@ app_name = "tickets"
 urlpatterns = [
     path("new/", views.new_ticket, name="new"),
     path("call/", views.log_call, name="call"),
+    path("call/callers/", caller_views.callers, name="call_callers"),
     path("mine/", views.my_tickets, name="mine"),
     path("queue/", views.queue, name="queue"),
     path("search/", search_views.search_page, name="search"),  # before "<str:number>/"

@@ -1,11 +1,13 @@
 """DingTalk direct messages: the robot's ``oToMessages/batchSend`` with the app's
 accessToken (``DINGTALK_APP_KEY``/``DINGTALK_APP_SECRET``, cached until it expires), a
 ``sampleMarkdown`` message to the person's DingTalk user ID. HTTP 429, a QPS-limit code,
-or the person listed as flow-controlled wait; listed as invalid, the row is given up."""
+or the person listed as flow-controlled wait; listed as invalid, the row is given up. An
+urgent notification is followed by a DING (in the app)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +15,11 @@ from django.conf import settings
 from channels.transports import common, message, tokens
 from channels.transports.common import ProviderError
 from channels.transports.limits import hit
+from notifications.choices import Urgency
 from notifications.models import Notification
 from notifications.transports import Undeliverable
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "dingtalk"
 # Group robots' errcode for "too fast" (20 messages a minute per robot).
@@ -93,12 +98,32 @@ def _send(to: str, msg_key: str, param: dict[str, Any]) -> dict[str, Any]:
 
 
 def send(notification: Notification) -> None:
-    """The outbox's transport for the ``dingtalk`` channel."""
+    """The outbox's transport for the ``dingtalk`` channel; an urgent row (``Urgency.URGENT``)
+    is followed by a DING to the same person (the robot's ``ding/send``, in the app)."""
     to = notification.recipient.dingtalk_id
     if not to:
         raise Undeliverable("no DingTalk ID")
     title, text = markdown(message.for_notification(notification))
     _send(to, "sampleMarkdown", {"title": title, "text": text})
+    if notification.urgency == Urgency.URGENT:
+        _ding(to, title)
+
+
+def _ding(to: str, text: str) -> None:
+    """DingTalk's DING (remind type 1: in the app). The message went already: a failure here
+    is logged, never retried (it would send the message twice)."""
+    try:
+        _api(
+            "v1.0/robot/ding/send",
+            {
+                "robotCode": robot_code(),
+                "remindType": 1,
+                "receiverUserIdList": [to],
+                "content": text,
+            },
+        )
+    except Exception as exc:  # the message itself was delivered
+        log.warning("dingtalk DING to %s failed: %s", to, exc)
 
 
 def send_text(to: str, text: str, thread: str = "") -> str:

@@ -1,20 +1,26 @@
 """Feishu direct messages: ``im/v1/messages`` with the app's tenant_access_token
 (``FEISHU_APP_ID``/``FEISHU_APP_SECRET``, cached until it expires), an interactive card
 to the person's Feishu ID (``ou_…`` an open_id, ``on_…`` a union_id, else a user_id).
-Rate limits (HTTP 429, code 99991400) wait; the message id is remembered as its thread."""
+Rate limits (HTTP 429, code 99991400) wait; the message id is remembered as its thread.
+An urgent notification is made urgent in the app (加急, ``urgent_app``) once it is sent."""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
 
+from channels import http
 from channels.transports import common, message, tokens
 from channels.transports.common import ProviderError
 from channels.transports.limits import hit
+from notifications.choices import Urgency
 from notifications.models import Notification
 from notifications.transports import Undeliverable
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "feishu"
 RATE_LIMITED = {99991400, 9499, 11232, 11233}
@@ -119,16 +125,46 @@ def _message_id(data: dict[str, Any]) -> str:
 
 
 def send(notification: Notification) -> str:
-    """The outbox's transport for the ``feishu`` channel; the message's id."""
+    """The outbox's transport for the ``feishu`` channel; the message's id. An urgent row
+    (``Urgency.URGENT``) has a red header and is then made urgent in the app (加急)."""
     to = notification.recipient.feishu_id
     if not to:
         raise Undeliverable("no Feishu ID")
+    urgent = notification.urgency == Urgency.URGENT
     content = card(message.for_notification(notification))
+    if urgent:
+        content["header"]["template"] = "red"
     data = _api(
         f"im/v1/messages?receive_id_type={id_type(to)}",
         {"receive_id": to, "msg_type": "interactive", "content": json.dumps(content)},
     )
-    return _message_id(data)
+    message_id = _message_id(data)
+    if urgent and message_id:
+        _make_urgent(message_id, to)
+    return message_id
+
+
+def _make_urgent(message_id: str, to: str) -> None:
+    """Feishu's in-app urgent (``PATCH …/messages/:id/urgent_app``) for the one reader. The
+    message went already: a failure here is logged, never retried (it would send it twice)."""
+    kind = id_type(to)
+    if kind not in ("open_id", "union_id", "user_id"):
+        return
+    token = tokens.get(PROVIDER, settings.FEISHU_APP_ID, _fetch_token)
+    url = f"{_base()}/im/v1/messages/{message_id}/urgent_app?user_id_type={kind}"
+    try:
+        response = common._call(
+            PROVIDER,
+            lambda: http.request(
+                "PATCH",
+                url,
+                json_body={"user_id_list": [to]},
+                headers={"Authorization": f"Bearer {token}"},
+            ),
+        )
+        check_code(response.json(), "urgent_app", target=PROVIDER)
+    except Exception as exc:  # the message itself was delivered
+        log.warning("feishu urgent_app for %s failed: %s", message_id, exc)
 
 
 def after_sent(pairs: list[tuple[Notification, str]]) -> None:

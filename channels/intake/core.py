@@ -33,10 +33,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -84,37 +86,57 @@ DOMAIN_ERRORS = (TicketNotFound, ActionForbidden, InvalidTransition, ValidationE
 
 
 @dataclass(frozen=True)
-class _Done:
+class Done:
+    """What became of an event: its outcome, the sender's account, the ticket, the answer."""
+
     outcome: str
     user: User | None = None
     ticket: Ticket | None = None
     answer: Answer | None = None
 
 
-def receive(delivery: Delivery) -> Outcome:
-    """Handle one provider event exactly once (see the module's docstring)."""
+Decide = Callable[[Delivery], Done]
+Answerer = Callable[[Delivery, Done], None]
+
+
+def receive(
+    delivery: Delivery, *, decide: Decide | None = None, answer: Answerer | None = None
+) -> Outcome:
+    """Handle one provider event exactly once (see the module's docstring).
+
+    Another channel brings its own steps 2–4 (``decide``) and 5 (``answer``, called in the
+    transaction: it queues for after the commit) around the same claim and record: e-mail
+    (``channels.email.intake``) finds its sender and ticket by address and reply token.
+    """
     if not delivery.event_id:
         raise ValueError("a delivery needs the provider's event id")
     with transaction.atomic():
         row_id = _claim(delivery)
         if row_id is None:
             return Outcome(DUPLICATE)
-        done = _handle(delivery)
+        done = (decide or _handle)(delivery)
         InboundMessage.objects.filter(pk=row_id).update(
             outcome=done.outcome,
             user=done.user,
             ticket=done.ticket,
         )
-        answer = done.answer
-        if answer is not None:
-            replies.queue_reply(
-                delivery, answer.text, ticket_id=answer.ticket_id, private=answer.private
-            )
+        (answer or _queue_reply)(delivery, done)
     return Outcome(
         done.outcome,
         ticket_number=done.ticket.number if done.ticket else "",
-        reply=answer.text if answer else "",
+        reply=done.answer.text if done.answer else "",
     )
+
+
+def _queue_reply(delivery: Delivery, done: Done) -> None:
+    """The IM answer, to the sender in their conversation (``channels.replies``)."""
+    if done.answer is not None:
+        replies.queue_reply(
+            delivery,
+            done.answer.text,
+            ticket_id=done.answer.ticket_id,
+            private=done.answer.private,
+        )
 
 
 def _event_key(event_id: str) -> str:
@@ -152,11 +174,11 @@ def _claim(delivery: Delivery) -> int | None:
     return int(row[0]) if row else None
 
 
-def _handle(delivery: Delivery) -> _Done:
+def _handle(delivery: Delivery) -> Done:
     if delivery.is_bot or delivery.is_edit:
-        return _Done(InboundOutcome.IGNORED)
+        return Done(InboundOutcome.IGNORED)
     if delivery.is_group and not delivery.mentions_desk:
-        return _Done(InboundOutcome.IGNORED)
+        return Done(InboundOutcome.IGNORED)
     sender = _storable(delivery.sender)
     senders = _senders(delivery.provider, sender)
     if len(senders) != 1:
@@ -175,7 +197,7 @@ def _senders(provider: str, sender: str) -> list[User]:
     return list(User.objects.filter(is_active=True, **{field: sender}).order_by("pk")[:2])
 
 
-def _unknown_sender(delivery: Delivery, sender: str, *, ambiguous: bool) -> _Done:
+def _unknown_sender(delivery: Delivery, sender: str, *, ambiguous: bool) -> Done:
     """Nothing is filed; the answer (in the desk's language) says how to link the account."""
     with translation.override(settings.LANGUAGE_CODE):
         if ambiguous:
@@ -183,7 +205,7 @@ def _unknown_sender(delivery: Delivery, sender: str, *, ambiguous: bool) -> _Don
                 "This IM account is linked to more than one service desk account, so your "
                 "message was not filed. Please ask IT support to correct it."
             )
-            return _Done(InboundOutcome.UNKNOWN_SENDER, answer=Answer(text, private=True))
+            return Done(InboundOutcome.UNKNOWN_SENDER, answer=Answer(text, private=True))
         linkable = delivery.provider in IM_ID_FIELDS and sender.strip()
         if linkable and len(sender) <= im_id_max_length(delivery.provider):
             token = im_link_token(delivery.provider, sender)
@@ -194,12 +216,12 @@ def _unknown_sender(delivery: Delivery, sender: str, *, ambiguous: bool) -> _Don
                 "for %(days)d days), then send your message again."
             ) % {"url": url, "days": IM_LINK_MAX_AGE // 86400}
             # The link links whoever opens it: it goes to the sender alone, never a group.
-            return _Done(InboundOutcome.UNKNOWN_SENDER, answer=Answer(text, private=True))
+            return Done(InboundOutcome.UNKNOWN_SENDER, answer=Answer(text, private=True))
         text = _(
             "Hello! I do not know who sent this message, so it was not filed. Link your IM "
             "account on your profile page: %(url)s"
         ) % {"url": replies.profile_link()}
-        return _Done(InboundOutcome.UNKNOWN_SENDER, answer=Answer(text))
+        return Done(InboundOutcome.UNKNOWN_SENDER, answer=Answer(text))
 
 
 def _storable(text: str) -> str:
@@ -207,21 +229,21 @@ def _storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
-def _from_user(user: User, delivery: Delivery) -> _Done:
+def _from_user(user: User, delivery: Delivery) -> Done:
     text = _storable(delivery.text).strip()
     if not text:
         words = Answer(_("I can only read text: please describe the problem in words."))
-        return _Done(InboundOutcome.IGNORED, user, answer=words)
+        return Done(InboundOutcome.IGNORED, user, answer=words)
     answer = commands.run(user, delivery)
     if answer is not None:
         ticket = Ticket.objects.filter(pk=answer.ticket_id).first() if answer.ticket_id else None
-        return _Done(InboundOutcome.COMMAND, user, ticket, answer)
+        return Done(InboundOutcome.COMMAND, user, ticket, answer)
     ticket = _ticket_talked_about(user, delivery, text)
     if ticket is not None:
-        return _reply_on(user, ticket, text)
+        return add_reply(user, ticket, text)
     if commands.command_text(text).casefold() in ACKNOWLEDGEMENTS:
-        return _Done(InboundOutcome.IGNORED, user)
-    return _file(user, delivery, text)
+        return Done(InboundOutcome.IGNORED, user)
+    return file_ticket(user, delivery, text)
 
 
 def _ticket_talked_about(user: User, delivery: Delivery, text: str) -> Ticket | None:
@@ -240,8 +262,10 @@ def _ticket_talked_about(user: User, delivery: Delivery, text: str) -> Ticket | 
     return None
 
 
-def _reply_on(user: User, ticket: Ticket, text: str) -> _Done:
-    """Add the message to the ticket as its page's reply box would."""
+def add_reply(
+    user: User, ticket: Ticket, text: str, *, files: Sequence[UploadedFile[bytes]] = ()
+) -> Done:
+    """Add the message (and ``files``) to the ticket as its page's reply box would."""
     if ticket.state == TicketState.CLOSED:
         answer = Answer(
             _(
@@ -251,18 +275,18 @@ def _reply_on(user: User, ticket: Ticket, text: str) -> _Done:
             % {"number": ticket.number, "link": replies.ticket_link(ticket.number)},
             ticket_id=ticket.pk,
         )
-        return _Done(InboundOutcome.IGNORED, user, ticket, answer)
+        return Done(InboundOutcome.IGNORED, user, ticket, answer)
     answering = ticket.is_waiting_on_requester and ticket.requester_id == user.pk
     try:
-        services.add_message(ticket.pk, actor=user, body=text[:TEXT_MAX])
+        services.add_message(ticket.pk, actor=user, body=text[:TEXT_MAX], files=files)
     except DOMAIN_ERRORS as exc:
         answer = Answer(commands.explain(exc), ticket_id=ticket.pk, private=True)
-        return _Done(InboundOutcome.IGNORED, user, ticket, answer)
+        return Done(InboundOutcome.IGNORED, user, ticket, answer)
     if answering:
         said = _("Thank you: your answer is on ticket %(number)s and the engineer is told.")
     else:
         said = _("Added to ticket %(number)s.")
-    return _Done(
+    return Done(
         InboundOutcome.REPLIED,
         user,
         ticket,
@@ -270,31 +294,43 @@ def _reply_on(user: User, ticket: Ticket, text: str) -> _Done:
     )
 
 
-def _file(user: User, delivery: Delivery, text: str) -> _Done:
-    """File the message as a new ticket of the sender's."""
+def file_ticket(
+    user: User,
+    delivery: Delivery,
+    text: str,
+    *,
+    channel: str = Channel.IM,
+    title: str = "",
+    files: Sequence[UploadedFile[bytes]] = (),
+) -> Done:
+    """File the message as a new ticket of the sender's. ``title``: the channel's own (an
+    e-mail's subject), read with the text for the guesses; else the text's first line."""
     active = list(selectors.active_categories().order_by("sort_order", "slug"))
     slugs = {category.slug for category in active}
-    guessed = categorize.guess(text, slugs)
+    guessed = categorize.guess(f"{title}\n{text}" if title else text, slugs)
     category = next((c for c in active if c.slug == guessed.category), active[0] if active else "")
     try:
         ticket = services.submit_ticket(
             actor=user,
-            title=guessed.title,
+            title=title or guessed.title,
             description=text[:TEXT_MAX],
             category=category,
             impact=guessed.impact,
             urgency=guessed.urgency,
-            channel=Channel.IM,
+            channel=channel,
+            files=files,
         )
     except DOMAIN_ERRORS as exc:
-        return _Done(InboundOutcome.IGNORED, user, answer=Answer(commands.explain(exc)))
+        return Done(InboundOutcome.IGNORED, user, answer=Answer(commands.explain(exc)))
     # A later message in the thread this one started (or answered) is about this ticket.
     threads.remember_thread(delivery.provider, delivery.thread, ticket)
-    return _Done(InboundOutcome.FILED, user, ticket, Answer(filed_text(ticket), ticket.pk))
+    return Done(InboundOutcome.FILED, user, ticket, Answer(filed_text(ticket), ticket.pk))
 
 
-def filed_text(ticket: Ticket) -> str:
-    """The promise, as the web form words it, with the category guessed and the link."""
+def filed_text(ticket: Ticket, *, follow_up: str = "") -> str:
+    """The promise, as the web form words it, with the category guessed, how to add to the
+    ticket (``follow_up``: the channel's own way; else replying or quoting the number) and
+    the link."""
     if ticket.response_due_at is None:
         first = _("Ticket %(number)s has been filed.") % {"number": ticket.number}
     else:
@@ -307,7 +343,7 @@ def filed_text(ticket: Ticket) -> str:
             first,
             _("Category: %(category)s (the engineer may change it).")
             % {"category": ticket.category.label},
-            _("To add to it, reply to this message or quote the number."),
+            follow_up or _("To add to it, reply to this message or quote the number."),
             replies.ticket_link(ticket.number),
         ]
     )

@@ -1,15 +1,18 @@
-"""The core's test fixtures: ``deliver`` a ``Delivery`` to ``channels.intake.core`` and see
-what was ``sent`` (the answers queued for ``channels.tasks.send_reply``)."""
+"""The channels' test fixtures: ``deliver`` a ``Delivery`` to ``channels.intake.core`` and see
+what was ``sent`` (the answers queued for ``channels.tasks.send_reply``); a local HTTP
+``sink`` standing in for the providers, which outbound calls reach only with ``allow_sink``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from channels import replies
 from channels.intake import Delivery, Outcome, core
+
+from .http_sink import Sink, serve
 
 
 @pytest.fixture
@@ -50,3 +53,14 @@ def delivered(monkeypatch: pytest.MonkeyPatch) -> list[Delivery]:
 
     monkeypatch.setattr("channels.intake.core.receive", receive)
     return seen
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    yield from serve()
+
+
+@pytest.fixture
+def allow_sink(settings: Any) -> None:
+    """Let outbound calls reach the local server (refused by default, as in production)."""
+    settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]

@@ -82,6 +82,7 @@ class Sink:
 
             do_GET = _handle
             do_POST = _handle
+            do_PATCH = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

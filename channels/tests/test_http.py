@@ -4,24 +4,12 @@ in time. ``CHANNELS_ALLOWED_HOSTS`` is empty here unless a test lets its local s
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
 from channels import http
 
-from .http_sink import Answer, Sink, serve
-
-
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    yield from serve()
-
-
-@pytest.fixture
-def allow_sink(settings) -> None:
-    """Let outbound calls reach the local server (refused by default, as in production)."""
-    settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]
+from .http_sink import Answer, Sink
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from accounts.tests.factories import make_user
 from channels.feishu import crypto
 from channels.models import InboundMessage
 from channels.tests import deliveries as d
-from tickets.choices import Channel
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -142,91 +141,25 @@ def test_the_encrypted_url_check_is_answered_after_the_token_check(client, deliv
     assert delivered == []
 
 
-def test_an_unsigned_event_is_refused(client, delivered):
-    # when
-    response = d.feishu_post(client, d.feishu_event(), signed=False)
-
-    # then
-    assert response.status_code == 401
-    assert delivered == []
-
-
-def test_a_replay_is_handed_on_with_the_same_event_id(client, delivered):
-    # given
-    event = d.feishu_event()
-    body = d.feishu_body(event)
-    stamp = str(d.now_seconds())
-    signature = crypto.signature(stamp, "n1", d.FEISHU_ENCRYPT_KEY, body)
-
-    # when
-    for _ in range(2):
-        d.feishu_post(client, body=body, timestamp=stamp, nonce="n1", signature=signature)
-    d.feishu_post(client, event)  # sealed and signed afresh
-
-    # then
-    assert [x.event_id for x in delivered] == [event["header"]["event_id"]] * 3
-
-
 @pytest.mark.parametrize(
-    ("overrides", "status", "error"),
-    [
-        ({"signature": "0" * 64}, 401, "bad_signature"),
-        ({"timestamp": "soon"}, 401, "bad_timestamp"),
-        ({"offset": -DAY - 1}, 401, "stale_timestamp"),
-        ({"offset": DAY + 1}, 401, "stale_timestamp"),
-    ],
-    ids=["wrong-signature", "bad-timestamp", "stale", "future"],
+    ("offset", "status"),
+    [(-DAY - 1, 401), (DAY + 1, 401), (-DAY + 60, 200), (DAY - 60, 200)],
+    ids=["stale", "future", "within-before", "within-after"],
 )
-def test_a_bad_or_stale_signature_is_refused(client, delivered, overrides, status, error):
-    # given
-    if "offset" in overrides:
-        overrides = {"timestamp": d.now_seconds() + overrides.pop("offset")}
-
+def test_the_window_is_24_hours_either_side(client, delivered, offset, status):
     # when
-    response = d.feishu_post(client, d.feishu_event(), **overrides)
+    response = d.feishu_post(client, d.feishu_event(), timestamp=d.now_seconds() + offset)
 
     # then
     assert response.status_code == status
-    assert response.json() == {"error": error}
-    assert delivered == []
-
-
-def test_within_24_hours_is_accepted(client, delivered):
-    # when
-    response = d.feishu_post(client, d.feishu_event(), timestamp=d.now_seconds() - DAY + 60)
-
-    # then
-    assert response.status_code == 200
-    assert len(delivered) == 1
-
-
-def test_a_wrong_verification_token_is_refused(client, delivered):
-    # when
-    response = d.feishu_post(client, d.feishu_event(token="another-apps-token"))
-
-    # then
-    assert response.status_code == 403
-    assert response.json() == {"error": "bad_token"}
-    assert delivered == []
-
-
-def test_without_configured_secrets_everything_is_refused(client, delivered, settings):
-    # given
-    settings.FEISHU_ENCRYPT_KEY = ""
-
-    # when
-    response = d.feishu_post(client, d.feishu_event())
-
-    # then
-    assert response.status_code == 403
-    assert delivered == []
+    if status == 401:
+        assert response.json() == {"error": "stale_timestamp"}
+    assert len(delivered) == (status == 200)
 
 
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        (b"not json", "body_not_json"),
-        (b"[" * 5000, "body_not_json"),
         (b"{}", "missing_encrypt"),
         (b'{"encrypt": 7}', "missing_encrypt"),
         (b'{"encrypt": "not base64!"}', "bad_encrypt"),
@@ -235,8 +168,6 @@ def test_without_configured_secrets_everything_is_refused(client, delivered, set
         (d.feishu_body(d.feishu_event(), encrypt_key="wrong key"), "bad_encrypt"),
     ],
     ids=[
-        "not-json",
-        "nested",
         "no-encrypt",
         "encrypt-number",
         "not-base64",
@@ -245,7 +176,7 @@ def test_without_configured_secrets_everything_is_refused(client, delivered, set
         "wrong-key",
     ],
 )
-def test_a_malformed_signed_body_is_a_400(client, delivered, body, error):
+def test_a_malformed_signed_envelope_is_a_400(client, delivered, body, error):
     # when
     response = d.feishu_post(client, body=body)
 
@@ -256,36 +187,18 @@ def test_a_malformed_signed_body_is_a_400(client, delivered, body, error):
 
 
 @pytest.mark.parametrize(
-    ("event", "error"),
-    [
-        (
-            {
-                **d.feishu_event(),
-                "header": {
-                    "event_type": "im.message.receive_v1",
-                    "token": d.FEISHU_VERIFICATION_TOKEN,
-                },
-            },
-            "missing_event_id",
-        ),
-        (d.feishu_event(content="{not json"), "bad_content"),
-        (d.feishu_event(content='["a"]'), "bad_content"),
-        (d.feishu_event(open_id="ou_" + "x" * 200), "bad_open_id"),
-    ],
-    ids=["no-event-id", "content-not-json", "content-not-object", "open-id-long"],
+    ("content", "error"),
+    [("{not json", "bad_content"), ('["a"]', "bad_content")],
+    ids=["content-not-json", "content-not-object"],
 )
-def test_a_malformed_event_is_a_400(client, delivered, event, error):
+def test_a_malformed_message_content_is_a_400(client, delivered, content, error):
     # when
-    response = d.feishu_post(client, event)
+    response = d.feishu_post(client, d.feishu_event(content=content))
 
     # then
     assert response.status_code == 400
     assert response.json() == {"error": error}
     assert delivered == []
-
-
-def test_get_is_not_allowed(client):
-    assert client.get(d.URL.format("feishu")).status_code == 405
 
 
 def test_the_verification_token_is_not_handed_on(client, delivered):
@@ -307,76 +220,12 @@ def linked(db):
     return make_user("alice", Role.REQUESTER, feishu_id=OPEN_ID)
 
 
-def test_a_signed_message_from_a_linked_user_files_one_ticket(client, linked):
-    # when
-    response = d.feishu_post(client, d.feishu_event(text="打印机卡纸了，每页都卡"))
+def test_another_apps_verification_token_is_a_403_and_files_nothing(client, linked):
+    # when: signed with our Encrypt Key, but the token is another app's
+    response = d.feishu_post(client, d.feishu_event(token="another-apps-token"))
 
     # then
-    assert response.status_code == 200
-    [ticket] = Ticket.objects.all()
-    assert (ticket.requester, ticket.channel) == (linked, Channel.IM)
-    assert "打印机卡纸了" in ticket.description
-
-
-def test_a_replay_and_a_fresh_redelivery_file_nothing_more(client, linked):
-    # given
-    event = d.feishu_event(text="显示器闪烁")
-    body = d.feishu_body(event)
-    stamp = str(d.now_seconds())
-    signature = crypto.signature(stamp, "n1", d.FEISHU_ENCRYPT_KEY, body)
-    d.feishu_post(client, body=body, timestamp=stamp, nonce="n1", signature=signature)
-
-    # when
-    replay = d.feishu_post(client, body=body, timestamp=stamp, nonce="n1", signature=signature)
-    later = d.feishu_post(client, event)
-
-    # then
-    assert (replay.status_code, later.status_code) == (200, 200)
-    assert Ticket.objects.count() == 1
-    assert InboundMessage.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("send", "status"),
-    [
-        (lambda c: d.feishu_post(c, d.feishu_event(), signature="0" * 64), 401),
-        (lambda c: d.feishu_post(c, d.feishu_event(), timestamp=1409659813), 401),
-        (lambda c: d.feishu_post(c, d.feishu_event(token="another-apps-token")), 403),
-        (lambda c: d.feishu_post(c, body=b'{"encrypt": "garbage"}'), 400),
-    ],
-    ids=["wrong-signature", "stale", "wrong-token", "malformed"],
-)
-def test_a_refused_request_files_nothing(client, linked, send, status):
-    # when
-    response = send(client)
-
-    # then
-    assert response.status_code == status
+    assert response.status_code == 403
+    assert response.json() == {"error": "bad_token"}
     assert Ticket.objects.count() == 0
     assert InboundMessage.objects.count() == 0
-
-
-@pytest.mark.parametrize("open_id", ["ou_nobody", None, ""], ids=["unknown", "absent", "empty"])
-def test_a_message_from_an_unknown_or_empty_sender_files_nothing(client, linked, open_id):
-    # when
-    response = d.feishu_post(client, d.feishu_event(open_id=open_id, text="打印机卡纸了"))
-
-    # then
-    assert response.status_code == 200
-    assert Ticket.objects.count() == 0
-    assert InboundMessage.objects.get().outcome == "unknown_sender"
-
-
-HOSTILE = ["a\x00b", "a\ud800b", "x" * 100_001, 10**40, {"$gt": ""}, ["a"], True, None]
-
-
-@pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v)[:12])
-def test_hostile_values_in_the_text_or_sender_never_give_a_500(client, linked, value):
-    # when
-    as_text = d.feishu_post(client, d.feishu_event(content=json.dumps({"text": value})))
-    as_content = d.feishu_post(client, d.feishu_event(content=value))
-    as_sender = d.feishu_post(client, d.feishu_event(open_id=value))
-
-    # then: a 400 naming the field, or taken in (an odd text is cleaned or dropped)
-    for response in (as_text, as_content, as_sender):
-        assert response.status_code in (200, 400), response.content[:200]

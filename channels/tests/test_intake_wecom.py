@@ -18,7 +18,6 @@ from accounts.tests.factories import make_user
 from channels.models import InboundMessage
 from channels.tests import deliveries as d
 from channels.wecom import crypto, parse
-from tickets.choices import Channel
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -151,71 +150,24 @@ def test_other_kinds_carry_no_text_and_events_are_dropped(client, delivered):
     assert image.text == ""
 
 
-def test_a_replay_is_handed_on_with_the_same_msg_id(client, delivered):
-    # given
-    message = d.wecom_message()
-    encrypted = d.wecom_seal(message)
-    body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
-    stamp = d.now_seconds()
-
-    # when
-    for _ in range(2):
-        d.wecom_post(client, body=body, encrypted=encrypted, timestamp=stamp, nonce="42")
-    d.wecom_post(client, message)  # sealed and signed afresh
-
-    # then
-    assert len(delivered) == 3
-    assert len({x.event_id for x in delivered}) == 1
-
-
 @pytest.mark.parametrize(
-    ("overrides", "status", "error"),
-    [
-        ({"token": "another-token"}, 401, "bad_signature"),
-        ({"signature": "0" * 40}, 401, "bad_signature"),
-        ({"timestamp": "later"}, 401, "bad_timestamp"),
-        ({"offset": -DAY - 1}, 401, "stale_timestamp"),
-        ({"offset": DAY + 1}, 401, "stale_timestamp"),
-        ({"receiver": "ww-another-corp"}, 403, "bad_corp_id"),
-    ],
-    ids=["wrong-token", "wrong-signature", "bad-timestamp", "stale", "future", "wrong-corp-id"],
+    ("offset", "status"),
+    [(-DAY - 1, 401), (DAY + 1, 401), (-DAY + 60, 200), (DAY - 60, 200)],
+    ids=["stale", "future", "within-before", "within-after"],
 )
-def test_a_bad_signature_stale_time_or_another_corp_is_refused(
-    client, delivered, overrides, status, error
-):
-    # given
-    if "offset" in overrides:
-        overrides = {"timestamp": d.now_seconds() + overrides.pop("offset")}
-
+def test_the_window_is_24_hours_either_side(client, delivered, offset, status):
     # when
-    response = d.wecom_post(client, d.wecom_message(), **overrides)
+    response = d.wecom_post(client, d.wecom_message(), timestamp=d.now_seconds() + offset)
 
     # then
     assert response.status_code == status
-    assert response.json() == {"error": error}
-    assert delivered == []
+    if status == 401:
+        assert response.json() == {"error": "stale_timestamp"}
+    assert len(delivered) == (status == 200)
 
 
-def test_within_24_hours_is_accepted(client, delivered):
-    # when
-    response = d.wecom_post(client, d.wecom_message(), timestamp=d.now_seconds() - DAY + 60)
-
-    # then
-    assert response.status_code == 200
-    assert len(delivered) == 1
-
-
-def test_an_unsigned_post_is_refused(client, delivered):
-    # when
-    response = client.post(URL, d.wecom_message(), content_type="text/xml")
-
-    # then
-    assert response.status_code == 401
-    assert delivered == []
-
-
-def test_without_configured_secrets_everything_is_refused(client, delivered, settings):
-    # given
+def test_an_unusable_aes_key_refuses_messages_and_the_handshake(client, delivered, settings):
+    # given: set, but not 43 characters of base64
     settings.WECOM_ENCODING_AES_KEY = "too-short"
 
     # when
@@ -224,6 +176,7 @@ def test_without_configured_secrets_everything_is_refused(client, delivered, set
 
     # then
     assert (response.status_code, handshake.status_code) == (403, 403)
+    assert response.json() == {"error": "not_configured"}
     assert delivered == []
 
 
@@ -241,7 +194,6 @@ EXTERNAL = (
 @pytest.mark.parametrize(
     ("body", "encrypted", "error"),
     [
-        ("not xml", "", "bad_xml"),
         ("<xml><Encrypt>unclosed</xml>", "", "bad_xml"),
         (BILLION_LAUGHS, "lollol", "bad_xml"),
         (EXTERNAL, "", "bad_xml"),
@@ -250,7 +202,6 @@ EXTERNAL = (
         ("<xml><Encrypt>QUFBQQ==</Encrypt></xml>", "QUFBQQ==", "bad_encrypt"),
     ],
     ids=[
-        "not-xml",
         "unclosed",
         "entity-expansion",
         "external-entity",
@@ -269,22 +220,13 @@ def test_a_malformed_body_is_a_400(client, delivered, body, encrypted, error):
     assert delivered == []
 
 
-@pytest.mark.parametrize(
-    ("message", "error"),
-    [
-        ("<xml><MsgType>text</MsgType>", "bad_xml"),
-        ("<xml><MsgType>text</MsgType><Content>hi</Content></xml>", "missing_MsgId"),
-        (d.wecom_message(msg_id="1" * 200), "bad_MsgId"),
-    ],
-    ids=["broken-inner-xml", "no-msg-id", "msg-id-long"],
-)
-def test_a_malformed_message_is_a_400(client, delivered, message, error):
-    # when
-    response = d.wecom_post(client, message)
+def test_a_message_that_is_not_xml_inside_is_a_400(client, delivered):
+    # when: sealed and signed, but its XML is broken
+    response = d.wecom_post(client, "<xml><MsgType>text</MsgType>")
 
     # then
     assert response.status_code == 400
-    assert response.json() == {"error": error}
+    assert response.json() == {"error": "bad_xml"}
     assert delivered == []
 
 
@@ -313,17 +255,6 @@ def linked(db):
     return make_user("alice", Role.REQUESTER, wecom_id="zhangsan")
 
 
-def test_a_signed_message_from_a_linked_user_files_one_ticket(client, linked):
-    # when
-    response = d.wecom_post(client, d.wecom_message(text="打印机卡纸了，每页都卡"))
-
-    # then
-    assert response.status_code == 200
-    [ticket] = Ticket.objects.all()
-    assert (ticket.requester, ticket.channel) == (linked, Channel.IM)
-    assert "打印机卡纸了" in ticket.description
-
-
 def test_the_documented_message_files_a_ticket_for_its_sender(client):
     # given
     user = make_user("mycreate", Role.REQUESTER, wecom_id="mycreate")
@@ -337,50 +268,12 @@ def test_the_documented_message_files_a_ticket_for_its_sender(client):
     assert Ticket.objects.get().requester == user
 
 
-def test_a_replay_and_a_fresh_redelivery_file_nothing_more(client, linked):
-    # given
-    message = d.wecom_message(text="显示器闪烁")
-    encrypted = d.wecom_seal(message)
-    body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
-    stamp = d.now_seconds()
-    d.wecom_post(client, body=body, encrypted=encrypted, timestamp=stamp, nonce="42")
-
-    # when
-    replay = d.wecom_post(client, body=body, encrypted=encrypted, timestamp=stamp, nonce="42")
-    later = d.wecom_post(client, message)
+def test_a_message_sealed_for_another_corp_is_a_403_and_files_nothing(client, linked):
+    # when: signed with our token, sealed with our key, but for another CorpID
+    response = d.wecom_post(client, d.wecom_message(text="打印机卡纸了"), receiver="ww-another")
 
     # then
-    assert (replay.status_code, later.status_code) == (200, 200)
-    assert Ticket.objects.count() == 1
-    assert InboundMessage.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("overrides", "status"),
-    [
-        ({"token": "another-token"}, 401),
-        ({"timestamp": 1409659813}, 401),
-        ({"receiver": "ww-another-corp"}, 403),
-        ({"body": "<xml><Encrypt>", "encrypted": ""}, 400),
-    ],
-    ids=["wrong-signature", "stale", "wrong-corp-id", "malformed"],
-)
-def test_a_refused_request_files_nothing(client, linked, overrides, status):
-    # when
-    response = d.wecom_post(client, d.wecom_message(text="打印机卡纸了"), **overrides)
-
-    # then
-    assert response.status_code == status
+    assert response.status_code == 403
+    assert response.json() == {"error": "bad_corp_id"}
     assert Ticket.objects.count() == 0
     assert InboundMessage.objects.count() == 0
-
-
-@pytest.mark.parametrize("user", ["lisi", None, ""], ids=["unknown", "absent", "empty"])
-def test_a_message_from_an_unknown_or_empty_sender_files_nothing(client, linked, user):
-    # when
-    response = d.wecom_post(client, d.wecom_message(user=user, text="打印机卡纸了"))
-
-    # then
-    assert response.status_code == 200
-    assert Ticket.objects.count() == 0
-    assert InboundMessage.objects.get().outcome == "unknown_sender"

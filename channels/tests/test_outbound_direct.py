@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
@@ -29,20 +28,9 @@ from tickets.choices import TicketNotice, TicketState
 from tickets.models import Ticket
 from tickets.tests.factories import make_ticket, move_to
 
-from .http_sink import Answer, Sink, serve
+from .http_sink import Answer, Sink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    yield from serve()
-
-
-@pytest.fixture
-def allow_sink(settings) -> None:
-    """Let outbound calls reach the local server (refused by default, as in production)."""
-    settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 SLACK_ID = "U0ALICE"

@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 
 import pytest
 from django.conf import settings as django_settings
@@ -24,20 +23,9 @@ from notifications import outbox
 from tickets.choices import Impact, TicketNotice, Urgency
 from tickets.tests.factories import make_ticket
 
-from .http_sink import Answer, Sink, serve
+from .http_sink import Answer, Sink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sink() -> Iterator[Sink]:
-    yield from serve()
-
-
-@pytest.fixture
-def allow_sink(settings) -> None:
-    """Let outbound calls reach the local server (refused by default, as in production)."""
-    settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}

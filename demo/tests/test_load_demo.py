@@ -66,8 +66,10 @@ def test_parts_are_found_lower_apps_first():
         "fieldwork",
         "vendors",
         "incidents",
+        "people",
         "knowledge",
         "feedback",
+        "training",
     ]
 
 
@@ -344,5 +346,5 @@ def test_load_demo_code_never_imports_time_machine():
     assert result.returncode == 0, result.stderr
     assert (
         result.stdout.strip()
-        == "accounts,assets,tickets,fieldwork,vendors,incidents,knowledge,feedback"
+        == "accounts,assets,tickets,fieldwork,vendors,incidents,people,knowledge,feedback,training"
     )

@@ -259,8 +259,8 @@ def test_unknown_cells_in_the_form_are_ignored(alice, web):
 
 
 # The session, the user, the bell's unread count, the person's role groups and their stored
-# choices, and the two of the layout.
-PAGE_QUERIES = 7
+# choices, and the two of the layout; issue 17: + their quiet hours.
+PAGE_QUERIES = 8
 
 
 def test_the_page_costs_the_same_queries_whatever_is_stored(

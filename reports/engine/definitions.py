@@ -39,7 +39,11 @@ DEFINITIONS = """\
 - *Satisfaction*: the surveys of the period's tickets; averages over the answered ones (1–5,
   two decimals).
 - *Per engineer*: the tickets assigned to the engineer now; reopened = tickets whose fix was
-  rejected or that were reopened at least once.
+  rejected or that were reopened at least once. Training, for the same engineers:
+  `trainings_attended` = sessions starting in the period where they were recorded present;
+  `assessment_avg` = the average of their technical and service assessments recorded in the
+  period, `drill_avg` of their drills scored in it (0–100, two decimals, `null` for none);
+  the total row averages every score of the engineers shown.
 
 `Accept: text/csv` or `?format=csv` gives the table as CSV (UTF-8 with a byte-order mark,
 headers in the reader's language, the total row last); `?format=xlsx` as an Excel workbook.

@@ -12,6 +12,8 @@ from reports import engine
 from reports.engine.params import filters_from
 from reports.tests.factories_engine import NOW, OCTOBER, at, october
 from tests.clock import sh
+from training.services.assessments import new_assessment
+from training.services.sessions import create_session, record_attendance
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar")]
 
@@ -263,6 +265,9 @@ def test_per_engineer(desk, dave):
         "low_ratings": 0,
         "reopened": 0,
         "reopened_pct": 0.0,
+        "trainings_attended": 0,
+        "assessment_avg": None,
+        "drill_avg": None,
     }
     erin = rows["erin"]  # T3 T12: T12 on hold, not decided
     assert (erin["handled"], erin["resolved"], erin["resolution_met_pct"]) == (2, 1, 0.0)
@@ -275,7 +280,55 @@ def test_per_engineer(desk, dave):
     assert report.total["resolution_met_pct"] == 80.0  # 4 / 5
     assert report.total["reopened_pct"] == 16.7  # 1 / 6
     assert report.total["rating_avg"] == 3.78
-    assert queries == 2
+    assert queries == 3  # the transaction's settings, the table, the engineers' training
+
+
+def test_per_engineer_training_in_the_period(desk, dave, bob, erin, tom):
+    # given: October's training — bob attended one session, erin missed it; bob scored 80
+    # and 70 in assessments and 90 in a drill, erin 55; outside the month: a November
+    # session bob attended, and a September score of erin's
+    at(sh(2026, 9, 30, 18, 0), record, tom, erin, "technical", 10)
+    october_session = at(sh(2026, 10, 12, 9, 0), plan, tom, [bob, erin], sh(2026, 10, 12, 14, 0))
+    november_session = at(sh(2026, 10, 12, 9, 0), plan, tom, [bob], sh(2026, 11, 1, 0, 30))
+    at(sh(2026, 10, 12, 16, 0), attend, october_session, tom, {"bob": "attended", "erin": "absent"})
+    at(sh(2026, 11, 1, 1, 0), attend, november_session, tom, {"bob": "attended"})
+    at(sh(2026, 10, 13, 9, 0), record, tom, bob, "technical", 80)
+    at(sh(2026, 10, 14, 9, 0), record, tom, bob, "service", 70)
+    at(sh(2026, 10, 31, 23, 59), record, tom, erin, "service", 55)
+    at(sh(2026, 10, 20, 9, 0), record, tom, bob, "drill", 90)
+
+    # when
+    report, queries = run(engine.engineers_report, dave)
+
+    # then
+    rows = {r["key"]: r for r in report.rows}
+    training = ("trainings_attended", "assessment_avg", "drill_avg")
+    assert [rows["bob"][k] for k in training] == [1, 75.0, 90.0]
+    assert [rows["erin"][k] for k in training] == [0, 55.0, None]
+    assert [rows["tom"][k] for k in training] == [0, None, None]
+    assert [report.total[k] for k in training] == [1, 68.33, 90.0]  # (80 + 70 + 55) / 3
+    assert queries == 3
+
+
+def plan(lead, attendees, starts_at):
+    return create_session(
+        actor=lead,
+        title="Printers",
+        kind="technical",
+        starts_at=starts_at,
+        trainer=lead,
+        attendees=attendees,
+    )
+
+
+def attend(session, lead, marks):
+    return record_attendance(session.pk, actor=lead, marks=marks)
+
+
+def record(lead, engineer, kind, score):
+    return new_assessment(
+        actor=lead, engineer=engineer, kind=kind, score=score, notes="", session=None
+    )
 
 
 def test_reports_of_an_empty_desk(db, dave, seeded_calendar):
@@ -289,8 +342,8 @@ def test_reports_of_an_empty_desk(db, dave, seeded_calendar):
         satisfaction = at(NOW, engine.satisfaction_report, filters, "month")
         engineers = at(NOW, engine.engineers_report, filters)
 
-    # then: the same statements as with tickets
-    assert len(queries) == 2 + 2 + 2 + 2
+    # then: the same statements as with tickets (the engineers' training: one more)
+    assert len(queries) == 2 + 2 + 2 + 3
     assert volume.rows == []
     assert volume.total["tickets"] == 0
     assert volume.total["share_pct"] is None

@@ -225,6 +225,8 @@ def test_engineers_page_links_each_engineer_to_their_compliance(desk, manager):
         ("total", "6"),
     ]
     assert table["tom"]["reopened"] == "1"  # T4's rejected fix
+    # training in the period: none here (training/tests and test_engine_reports have some)
+    assert (table["bob"]["trainings_attended"], table["bob"]["drill_avg"]) == ("0", "—")
     assert 'href="/reports/sla/?from=2026-10-01&amp;to=2026-10-31&amp;engineer=erin"' in html
 
 

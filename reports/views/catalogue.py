@@ -194,14 +194,24 @@ SATISFACTION = Page(
     ),
     definitions=(PERIOD, RATINGS),
 )
+TRAINING: Definition = (
+    _("Training"),
+    _(
+        "Trainings attended: sessions starting in the period at which the engineer was "
+        "recorded present. Average assessment score: their technical and service "
+        "assessments recorded in the period (0–100); average drill score: their drills "
+        "scored in the period. The total row averages every score of the engineers shown."
+    ),
+)
 ENGINEERS = Page(
     slug="engineers",
     api="engineers",
     title=_("Per engineer"),
     intro=_(
-        "What each engineer handled: tickets, response and resolution times, ratings, and "
-        "fixes that came back."
+        "What each engineer handled: tickets, response and resolution times, ratings, "
+        "fixes that came back; and their training: sessions attended, assessment and drill "
+        "scores."
     ),
     groups=(),
-    definitions=(PERIOD, HANDLED, TIMES, RATINGS),
+    definitions=(PERIOD, HANDLED, TIMES, RATINGS, TRAINING),
 )

@@ -147,6 +147,23 @@ def _windows(
             yield begin_at, end_at
 
 
+def is_working(moment: dt.datetime, calendar: CalendarData) -> bool:
+    """Whether ``moment`` lies in a working window of its local day: windows are half-open,
+    so with 09:00–18:00 an engineer is working at 17:59:59 and off at 18:00. Windows never
+    cross midnight, so the local day alone answers (holidays and adjusted days included)."""
+    _require_aware(moment, "moment")
+    at = moment.astimezone(dt.UTC)
+    zone = calendar.zone
+    day = at.astimezone(zone).date()
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    for begin, end in calendar.hours_on(day):
+        begin_at = (midnight + dt.timedelta(minutes=begin)).astimezone(dt.UTC)
+        end_at = (midnight + dt.timedelta(minutes=end)).astimezone(dt.UTC)
+        if begin_at <= at < end_at:
+            return True
+    return False
+
+
 def add_working_seconds(start: dt.datetime, seconds: int, calendar: CalendarData) -> dt.datetime:
     """The moment when ``seconds`` of working time have passed since ``start`` (UTC).
 

@@ -35,7 +35,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts.models import Department, Site, User
 from accounts.services import im_link_token
 from feedback import services as survey_services
 from fieldwork.models import CheckTemplate
@@ -52,11 +52,14 @@ from knowledge.services import scripts as kb_scripts
 from notifications.choices import NotificationChannel
 from notifications.models import Notification
 from notifications.transports.email import render as render_email
+from people.services import profiles as people_profiles
+from people.services import skills as people_skills
 from reports.models import AuditCheck, AuditedTicket, ProcessAudit
 from reports.review import audits as review_audits
 from reports.review import checklist as review_checklist
 from reports.review import services as review_services
 from reports.review.periods import current_week, desk_today
+from sla.models import BusinessCalendar
 from tests.browser.conftest import Session
 from tests.xss_payloads import ESCAPABLE, MARKDOWN_PAYLOADS, PAYLOADS
 from tickets import services
@@ -66,6 +69,10 @@ from tickets.models import CannedReply, Ticket
 from tickets.services import canned, saved_views, watchers
 from tickets.services.saved_views import MAX_SAVED_VIEWS
 from tickets.tests.factories import make_category
+from training.services import assessments as training_assessments
+from training.services import drills as training_drills
+from training.services import materials as training_materials
+from training.services import sessions as training_sessions
 from vendors import services as vendor_services
 from vendors.models import Vendor
 
@@ -86,7 +93,7 @@ DOM_SCAN = r"""
   const htmxAllowed = (el) => el.localName === "body" ||
     ["queue-filters", "queue-refresh", "priority-choice", "work-progress-refresh",
      "incident-summary", "incident-body", "kb-suggest", "kb-find",
-     "kb-similar-box"].includes(el.id) ||
+     "kb-similar-box", "caller-q"].includes(el.id) ||
     /^kb-accept-\d+$/.test(el.id);
   const describe = (el) => el.outerHTML.slice(0, 120);
   // A knowledge article's own screenshot (knowledge/markdown.py); its alt holds text as typed.
@@ -1046,3 +1053,174 @@ def test_im_ids_render_as_text(open_as, alice, admin) -> None:
     assert findings.problems == [], "\n".join(findings.problems)
     seen = _normal("\n".join(findings.texts))
     assert [text for text in short[:3] if _normal(text) not in seen] == []
+
+
+def test_caller_lookup_renders_payloads_as_text(open_as, alice, bob) -> None:
+    """The log-a-call form's caller look-up (tickets/views/callers.py): names, phone numbers,
+    employee IDs, departments and sites as typed in the admin, in the matches (the fragment
+    alone, and in the page), in the chosen caller's card and the call-back number the
+    script fills in; the query echoed when nobody matches."""
+    short = [p for p in PAYLOADS if len(p) <= 32]
+    site = Site.objects.create(code="xss-site", name=one_line(PAYLOADS[23]))
+    department = Department.objects.create(name=one_line(PAYLOADS[22]), site=site)
+    User.objects.filter(pk=alice.pk).update(
+        display_name="申报人" + PAYLOADS[4],
+        phone=short[1],
+        employee_id=short[2],
+        site=site,
+        department=department,
+    )
+    corpus, findings = Corpus(), Findings()
+    for where, text in (
+        ("display_name", "申报人" + PAYLOADS[4]),
+        ("phone", short[1]),
+        ("employee_id", short[2]),
+        ("department", one_line(PAYLOADS[22])),
+        ("site", one_line(PAYLOADS[23])),
+    ):
+        corpus.put(f"caller.{where}", text)
+
+    engineer = open_as(bob)
+    page = engineer.page
+    fragment = page.request.get(f"/tickets/call/callers/?q={quote('申报人')}").text()
+    assert 'name="pick"' in fragment
+    findings.inspect(engineer, "/tickets/call/callers/", fragment, requester=False)
+    for text in PAYLOADS[20:24]:  # the query itself, echoed by "no one matches"
+        echo = page.request.get(f"/tickets/call/callers/?q={quote(text)}").text()
+        findings.inspect(engineer, "/tickets/call/callers/ (no match)", echo, requester=False)
+        findings.check(engineer, f"/tickets/call/?q={quote(text)}")
+    findings.check(engineer, f"/tickets/call/?q={quote('申报人')}")  # the matches in the page
+
+    # chosen by the script: her card cloned into the form, her phone as the call-back number
+    page.locator("#caller-results .caller-option").first.click()
+    expect(page.locator("#caller-chosen")).to_be_visible()
+    expect(page.locator("#id_contact")).to_have_value(short[1])
+    findings.inspect(engineer, "/tickets/call/ (caller chosen)", page.content(), requester=False)
+
+    assert findings.problems == [], "\n".join(findings.problems)
+    seen = _normal("\n".join(findings.texts))
+    missing = {where: text for text, where in corpus.placed.items() if _normal(text) not in seen}
+    assert missing == {}, f"stored text never shown verbatim: {missing}"
+
+
+def build_training_corpus(
+    people: dict[str, User], alice: User, bob: User
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Training (training/) written with payloads: a session (title, place, agenda) with a
+    file named by the text and an assessment's notes; drills of a ticket whose symptom is a
+    payload — one scored (the engineer's diagnosis and plan, the lead's notes), one
+    answered (the lead's score form), one started (the engineer's answer form)."""
+    corpus = Corpus()
+    tom, erin = people["tom"], people["erin"]
+    short = itertools.cycle(PAYLOADS[1:])
+    session = training_sessions.create_session(
+        actor=tom,
+        title=corpus.put("TR.title", one_line(next(short))),
+        kind="technical",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        location=corpus.put("TR.location", one_line(next(short))),
+        description=corpus.put("TR.description", f"议程 {ALL}"),
+        trainer=tom,
+        attendees=[bob, erin],
+    )
+    training_materials.add_files(
+        session.pk, actor=tom, files=[_upload("<img src=x onerror=alert(1)>.pdf")]
+    )
+    training_assessments.record_assessment(
+        actor=tom,
+        engineer=erin,
+        score=77,
+        notes=corpus.put("TR.assessment_notes", f"评语 {ALL}"),
+        session=session.pk,
+    )
+    ticket = _kb_resolved(alice, bob, one_line(next(short)) + " 打印机", PAYLOADS[27])
+    drills = {}
+    for stage in ("scored", "answered", "started"):
+        drill = training_drills.create_drill(
+            actor=tom,
+            ticket=ticket.number,
+            engineer=erin,
+            title=corpus.put(f"DR.title.{stage}", one_line(next(short))),
+            symptom=f"现象 {ALL}",
+            scenario=corpus.put(f"DR.scenario.{stage}", f"场景 {next(short)}"),
+        )
+        training_drills.start_drill(drill.pk, actor=erin)
+        if stage != "started":
+            training_drills.answer_drill(
+                drill.pk,
+                actor=erin,
+                diagnosis=corpus.put(f"DR.diagnosis.{stage}", f"诊断 {ALL}"),
+                plan=corpus.put(f"DR.plan.{stage}", f"方案 {next(short)}"),
+            )
+        if stage == "scored":
+            training_drills.score_drill(
+                drill.pk, actor=tom, score=66, notes=corpus.put("DR.notes", f"点评 {ALL}")
+            )
+        drills[stage] = drill.pk
+    return {"session": session.pk, **drills}, corpus.placed
+
+
+def test_training_payloads_render_as_text(open_as, alice, bob, erin, tom) -> None:
+    # given: a session, an assessment and drills full of payloads, by people named by them
+    people = {"tom": _rename(tom, PAYLOADS[13]), "erin": _rename(erin, PAYLOADS[21])}
+    ids, placed = build_training_corpus(people, alice, bob)
+    findings = Findings()
+
+    # when: the lead plans, reads, scores; the engineer reads her trainings and drills
+    lead = open_as(people["tom"])
+    for path in (
+        "/training/",
+        f"/training/{ids['session']}/",
+        f"/training/{ids['session']}/edit/",
+        "/training/assessments/",
+        "/training/drills/",
+        "/training/drills/?tab=scored",
+        f"/training/drills/{ids['answered']}/",
+        f"/training/drills/{ids['scored']}/",
+    ):
+        findings.check(lead, path)
+    engineer = open_as(people["erin"])
+    for path in (
+        "/training/",
+        f"/training/{ids['session']}/",
+        "/training/assessments/",
+        "/training/drills/?tab=mine_scored",
+        f"/training/drills/{ids['started']}/",
+        f"/training/drills/{ids['scored']}/",
+        "/notifications/",
+    ):
+        findings.check(engineer, path)
+
+    # then: nothing ran, every text came back verbatim
+    assert findings.problems == [], "\n".join(findings.problems)
+    seen = _normal("\n".join(findings.texts))
+    missing = {where: text for text, where in placed.items() if _normal(text) not in seen}
+    assert missing == {}, f"stored text never shown verbatim: {missing}"
+    assert clean_filename("<img src=x onerror=alert(1)>.pdf") in seen  # the file's name
+
+
+def test_people_pages_render_payloads_as_text(open_as, bob, erin, tom) -> None:
+    """The team skills matrix, an engineer's edit page and "my skills" (people/): people's
+    names, sites, calendars and categories as typed in the admin, a skill's source (a
+    training's title, written by ``grant``), and the matrix's name filter echoed back."""
+    short = [p for p in PAYLOADS if len(p) <= 64]
+    people = {"tom": _rename(tom, short[0]), "erin": _rename(erin, short[1])}
+    site = Site.objects.create(code="xss-site", name=short[2])
+    calendar = BusinessCalendar.objects.create(name=short[3])
+    category = make_category("xss-printer", name=short[4], name_en=short[4])
+    people_skills.grant(people["erin"], category, 2, actor=people["tom"], source=short[5])
+    people_profiles.update_profile(
+        people["erin"], actor=people["tom"], sites=[site], calendar=calendar, auto_assign=True
+    )
+    findings = Findings()
+
+    lead = open_as(people["tom"])
+    for path in ("/people/skills/", "/people/skills/erin/"):
+        findings.check(lead, path)
+    findings.check(lead, f"/people/skills/?q={quote(short[6])}")
+    assert lead.page.locator("#id_q").input_value() == short[6]
+    findings.check(open_as(people["erin"]), "/people/me/")
+
+    assert findings.problems == [], "\n".join(findings.problems)
+    seen = _normal("\n".join(findings.texts))
+    assert [text for text in short[:6] if _normal(text) not in seen] == []

@@ -8,13 +8,14 @@ thousands through the service would take minutes.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 
 from django.db.models import Count
 
 from accounts.roles import Role
 from accounts.tests.factories import make_user
-from notifications.models import Notification
+from notifications.models import DigestItem, Notification
 from tickets.models import SlaEvent, Ticket, TicketEvent
 from tickets.tests.factories import make_category, make_ticket
 
@@ -84,3 +85,19 @@ def duplicates() -> dict[str, list[dict[str, object]]]:
             .filter(n__gt=1)
         ),
     }
+
+
+def told(person: object) -> Counter[tuple[str, str]]:
+    """What ``person`` was told of, by (number, kind): one by one (their in-app rows) or
+    folded into a digest (issue 17: past the threshold in a window, and every breach for
+    a tech lead). Each breach must appear exactly once."""
+    one_by_one = Counter(
+        Notification.objects.filter(recipient=person, channel="in_app")
+        .exclude(payload__has_key="digest")
+        .values_list("payload__number", "kind")
+    )
+    folded = Counter(
+        DigestItem.objects.filter(digest__recipient=person, digest__scope__in=("all", "app"))
+        .values_list("number", "digest__kind")
+    )
+    return one_by_one + folded

@@ -538,6 +538,79 @@ SURVEY_LIST_READERS = who(
 )
 
 
+# Training, assessments and drills (training/): the desk's staff; requesters are refused
+# (403). ``<session_id>`` is tom's session with bob invited (begun an hour ago; with
+# ``extra=UPCOMING`` tomorrow), ``<material_id>`` a file of it; ``<drill_id>`` tom's drill
+# for bob from alice's ticket, ``extra={"drill": "started" | "answered"}`` further on
+# (matrix.py). bob reads his session and drill, erin (not invited) finds neither (404);
+# tech leads plan, assess, build and score; the trainer (tom) or a lead records attendance;
+# bob alone starts and answers his drill, never scores it.
+STAFF = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403)
+TRAINING_LEADS = who(DENY_403, anonymous=LOGIN_302, **LEADS)
+BOBS = who(ALLOW, anonymous=LOGIN_302, owner=DENY_403, stranger=DENY_403, other_engineer=HIDE_404)
+BOBS_LEADS = who(DENY_403, anonymous=LOGIN_302, other_engineer=HIDE_404, **LEADS)
+BOB_ALONE = who(DENY_403, anonymous=LOGIN_302, other_engineer=HIDE_404, engineer=ALLOW)
+# The same people, in a state that forbids it now (409): a session not begun, a drill
+# started already or not yet, answered or not yet.
+LEADS_NOT_NOW = who(
+    DENY_403, anonymous=LOGIN_302, other_engineer=HIDE_404, **dict.fromkeys(LEADS, CONFLICT_409)
+)
+BOB_NOT_NOW = who(DENY_403, anonymous=LOGIN_302, other_engineer=HIDE_404, engineer=CONFLICT_409)
+UPCOMING = {"session": "upcoming"}
+STARTED = {"drill": "started"}
+ANSWERED = {"drill": "answered"}
+ASSESS = {"engineer": "bob", "kind": "technical", "score": 80, "notes": "Solid"}
+DRILL_ANSWER = {"diagnosis": "Worn fuser", "plan": "Replace the fuser"}
+DRILL_SCORE = {"score": 80, "notes": "Close"}
+ABSENT = {"attendance": [{"engineer": "bob", "status": "absent"}]}
+
+
+def _in_a_day() -> str:
+    return timezone.localtime(timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _session_form(ctx: Any, role: str) -> dict[str, Any]:
+    return {
+        "title": "Deploying the new OS",
+        "kind": "technical",
+        "starts_at": _in_a_day(),
+        "duration_minutes": "60",
+        "trainer": str(ctx.users["lead"].pk),
+        "attendees": [str(ctx.users["engineer"].pk)],
+        "pass_mark": "60",
+    }
+
+
+def _session_api(ctx: Any, role: str) -> dict[str, Any]:
+    starts = timezone.now() + dt.timedelta(days=1)
+    return {
+        "title": "Talking to users",
+        "kind": "service",
+        "starts_at": starts.isoformat(),
+        "trainer": "tom",
+        "attendees": ["bob"],
+    }
+
+
+def _slides(ctx: Any, role: str) -> dict[str, Any]:
+    return {"attachments": SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides")}
+
+
+def _drill_form(ctx: Any, role: str) -> dict[str, Any]:
+    """A drill of alice's resolved ticket (bob fixed it) for erin."""
+    return {
+        "ticket": ctx.ticket.number,
+        "engineer": "erin",
+        "time_limit_minutes": "30",
+        "title": "Blank pages",
+        "symptom": "Every page comes out blank.",
+    }
+
+
+def _drill_api(ctx: Any, role: str) -> dict[str, Any]:
+    return {"ticket": ctx.ticket.number, "engineer": "erin"}
+
+
 # The weekly problem review (reports/views/review.py): the desk and management read it,
 # requesters are refused; tech leads and admins generate and write it. ``<review_id>`` is last
 # week's review, generated in the request's savepoint (closed by tom with
@@ -725,6 +798,11 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     "tickets:call": {
         "GET": Case(acting(ENGINEERS) | {"stranger": DENY_403}),
         "POST": Case(acting(ENGINEERS) | {"stranger": DENY_403}, body=_call_form),
+    },
+    # The log-a-call form's caller look-up (tickets/views/callers.py): whoever logs calls.
+    "tickets:call_callers": {
+        "GET": Case(acting(ENGINEERS) | {"stranger": DENY_403}),
+        "POST": Case(GET_ONLY),
     },
     "tickets:mine": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     # Search: everyone signed in, over the tickets each may see (tickets/tests/test_search.py).
@@ -991,6 +1069,77 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             Case(conflict(REQUESTER_ONLY), state=S.DIAGNOSED, note="no window proposed"),
         ],
     },
+    # Training, assessments and drills (training/views/): see STAFF above.
+    "training:list": {"GET": Case(STAFF), "POST": Case(GET_ONLY)},
+    "training:new": {
+        "GET": Case(TRAINING_LEADS),
+        "POST": Case(TRAINING_LEADS, body=_session_form),
+    },
+    "training:session": {"GET": Case(BOBS), "POST": Case(GET_ONLY)},
+    "training:edit": {
+        "GET": Case(TRAINING_LEADS),
+        "POST": Case(TRAINING_LEADS, body=_session_form),
+    },
+    "training:attendance": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(BOBS_LEADS, body={"status-bob": "attended"}),
+            Case(
+                LEADS_NOT_NOW,
+                body={"status-bob": "attended"},
+                extra=UPCOMING,
+                note="the session has not begun",
+            ),
+        ],
+    },
+    "training:session_assess": {
+        "GET": Case(POST_ONLY),
+        "POST": Case(TRAINING_LEADS, body=ASSESS),
+    },
+    "training:files_add": {"GET": Case(POST_ONLY), "POST": Case(TRAINING_LEADS, body=_slides)},
+    "training:file": {"GET": Case(BOBS), "POST": Case(GET_ONLY)},
+    "training:file_delete": {"GET": Case(POST_ONLY), "POST": Case(TRAINING_LEADS)},
+    "training:assessments": {"GET": Case(STAFF), "POST": Case(TRAINING_LEADS, body=ASSESS)},
+    "training:drills": {"GET": Case(STAFF), "POST": Case(GET_ONLY)},
+    "training:drill_new": {
+        "GET": Case(TRAINING_LEADS),
+        "POST": Case(TRAINING_LEADS, state=S.RESOLVED, body=_drill_form),
+    },
+    "training:drill": {"GET": Case(BOBS), "POST": Case(GET_ONLY)},
+    "training:drill_start": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(BOB_ALONE),
+            Case(
+                BOB_NOT_NOW,
+                extra=STARTED,
+            ),
+        ],
+    },
+    "training:drill_answer": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(BOB_ALONE, body=DRILL_ANSWER, extra=STARTED),
+            Case(
+                BOB_NOT_NOW,
+                body=DRILL_ANSWER,
+                note="not started",
+            ),
+        ],
+    },
+    "training:drill_score": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(BOBS_LEADS, body=DRILL_SCORE, extra=ANSWERED),
+            Case(
+                LEADS_NOT_NOW,
+                body=DRILL_SCORE,
+                extra=STARTED,
+                note="not answered",
+            ),
+        ],
+    },
+    "training:drill_file": {"GET": Case(BOBS, extra=STARTED), "POST": Case(GET_ONLY)},
     # The satisfaction survey (feedback/views.py): see SURVEY above.
     "feedback:answer": {
         "GET": Case(POST_ONLY),
@@ -1050,6 +1199,26 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             Case(conflict(HANDLERS), state=S.ACCEPTED, body={}, extra=CLOSED_CASE),
         ],
     },
+    # The team's skills (people/views.py): the matrix for tech leads and managers (and
+    # admins); editing someone (``<username>`` is erin) for tech leads and admins; "my
+    # skills" for whoever works the queue (the admin is in no queue: 403).
+    "people:matrix": {
+        "GET": Case(who(DENY_403, anonymous=LOGIN_302, lead=ALLOW, manager=ALLOW, admin=ALLOW)),
+        "POST": Case(GET_ONLY),
+    },
+    "people:edit": {
+        "GET": Case(who(DENY_403, anonymous=LOGIN_302, **LEADS)),
+        "POST": Case(
+            who(DENY_403, anonymous=LOGIN_302, **LEADS),
+            body={"skill_hardware-printer": "2", "auto_assign": "on"},
+        ),
+    },
+    "people:mine": {
+        "GET": Case(
+            who(DENY_403, anonymous=LOGIN_302, engineer=ALLOW, other_engineer=ALLOW, lead=ALLOW)
+        ),
+        "POST": Case(GET_ONLY),
+    },
     # Devices (assets/views.py).
     "assets:list": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "assets:new": {"GET": Case(DEVICE_KEEPERS), "POST": Case(DEVICE_KEEPERS, body=DEVICE)},
@@ -1065,6 +1234,8 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
         "POST": Case(USER_ADMINS, body=_im_ids_file),
     },
     "channels:import_im_ids_example": {"GET": Case(USER_ADMINS), "POST": Case(GET_ONLY)},
+    # The IM connections page (channels/connections.py): settings masked, read-only.
+    "channels:connections": {"GET": Case(USER_ADMINS), "POST": Case(GET_ONLY)},
     # On-site visits and the ticket's device (fieldwork/views/visits.py).
     "fieldwork:visit_schedule": {
         "GET": Case(POST_ONLY),
@@ -1119,8 +1290,14 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
     # Notifications: each person's own.
     "notifications:inbox": {"GET": Case(SIGNED_IN), "POST": Case(GET_ONLY)},
     "notifications:read": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
+    # All of one kind of one's own news read ("all the breaches"): nobody else's rows exist here.
+    "notifications:read_kind": {"GET": Case(POST_ONLY), "POST": Case(SIGNED_IN)},
     # Each person's own channels per kind of news (a POST saves what was ticked).
     "notifications:preferences": {"GET": Case(SIGNED_IN), "POST": Case(SIGNED_IN)},
+    # The one-click unsubscribe link of alice's notification e-mails about replies: no login
+    # (a mail provider POSTs it without cookies), its signature is the proof; a forged one is
+    # a 404 for everyone (notifications/tests/test_email_unsubscribe.py).
+    "notifications:unsubscribe": {"GET": Case(EVERYONE), "POST": Case(EVERYONE)},
     # alice's own notification: opening it marks it read and goes to her ticket.
     "notifications:open": {
         "GET": Case(POST_ONLY),
@@ -1588,6 +1765,51 @@ API: dict[str, Case | list[Case]] = {
         Case(acting(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body=_window_proposed),
         Case(conflict(REQUESTER_ONLY, api=True), state=S.DIAGNOSED, body={}, note="no window"),
     ],
+    # Training, assessments and drills (training/api/); see STAFF above.
+    "GET /api/v1/trainings/": Case(_api_only(STAFF)),
+    "POST /api/v1/trainings/": Case(_api_only(TRAINING_LEADS), body=_session_api),
+    "GET /api/v1/trainings/{session_id}/": Case(_api_only(BOBS)),
+    "PATCH /api/v1/trainings/{session_id}/": Case(
+        _api_only(BOBS_LEADS), body={"location": "Room 3"}
+    ),
+    "POST /api/v1/trainings/{session_id}/attendance/": [
+        Case(_api_only(BOBS_LEADS), body=ABSENT),
+        Case(
+            _api_only(LEADS_NOT_NOW),
+            body=ABSENT,
+            extra=UPCOMING,
+            note="the session has not begun",
+        ),
+    ],
+    "GET /api/v1/assessments/": Case(_api_only(STAFF)),
+    "POST /api/v1/assessments/": Case(_api_only(TRAINING_LEADS), body=ASSESS),
+    "GET /api/v1/drills/": Case(_api_only(STAFF)),
+    "POST /api/v1/drills/": Case(_api_only(TRAINING_LEADS), state=S.RESOLVED, body=_drill_api),
+    "GET /api/v1/drills/{drill_id}/": Case(_api_only(BOBS)),
+    "POST /api/v1/drills/{drill_id}/start/": [
+        Case(_api_only(BOB_ALONE)),
+        Case(
+            _api_only(BOB_NOT_NOW),
+            extra=STARTED,
+        ),
+    ],
+    "POST /api/v1/drills/{drill_id}/answer/": [
+        Case(_api_only(BOB_ALONE), body=DRILL_ANSWER, extra=STARTED),
+        Case(
+            _api_only(BOB_NOT_NOW),
+            body=DRILL_ANSWER,
+            note="not started",
+        ),
+    ],
+    "POST /api/v1/drills/{drill_id}/score/": [
+        Case(_api_only(BOBS_LEADS), body=DRILL_SCORE, extra=ANSWERED),
+        Case(
+            _api_only(LEADS_NOT_NOW),
+            body=DRILL_SCORE,
+            extra=STARTED,
+            note="not answered",
+        ),
+    ],
     # The satisfaction survey (feedback/api/); see SURVEY above.
     "GET /api/v1/tickets/{number}/survey/": Case(API_TICKET_READERS, state=S.VERIFIED),
     "POST /api/v1/tickets/{number}/survey/": [
@@ -1625,6 +1847,25 @@ API: dict[str, Case | list[Case]] = {
         Case(conflict(HANDLERS, api=True), state=S.ACCEPTED, body=VENDOR_NEWS, extra=CLOSED_CASE),
     ],
     # Devices (assets/api/); see the pages above.
+    # Engineers, their skills and load (people/api/views.py): the list for tech leads and
+    # managers; one (erin) for those and erin herself; her skill set replaced by tech leads.
+    "GET /api/v1/engineers/": Case(
+        who(DENY_403, anonymous=NO_AUTH_401, lead=ALLOW, manager=ALLOW, admin=ALLOW)
+    ),
+    "GET /api/v1/engineers/{username}/": Case(
+        who(
+            DENY_403,
+            anonymous=NO_AUTH_401,
+            other_engineer=ALLOW,
+            lead=ALLOW,
+            manager=ALLOW,
+            admin=ALLOW,
+        )
+    ),
+    "PUT /api/v1/engineers/{username}/skills/": Case(
+        who(DENY_403, anonymous=NO_AUTH_401, lead=ALLOW, admin=ALLOW),
+        body=lambda ctx, role: [{"category": "hardware-printer", "level": 2}],
+    ),
     "GET /api/v1/assets/": Case(API_READERS),
     "POST /api/v1/assets/": Case(_api_only(DEVICE_KEEPERS), body=DEVICE | {"tag": "MX-API-1"}),
     "GET /api/v1/assets/{asset_id}/": Case(_api_only(DEVICE_READERS)),

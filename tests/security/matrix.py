@@ -30,6 +30,7 @@ from knowledge.services import articles as kb_articles
 from knowledge.services import files as kb_files
 from knowledge.services import scripts as kb_scripts
 from notifications import outbox
+from notifications.email import unsubscribe
 from notifications.models import Notification
 from reports.models import (
     AuditCheck,
@@ -46,6 +47,7 @@ from tickets import notify, services
 from tickets.choices import TicketNotice
 from tickets.models import CannedReply, SavedView, Watcher
 from tickets.tests.factories import make_ticket, move_to
+from training.models import Attendance, Drill, Material, TrainingSession
 from vendors.models import Vendor, VendorCase
 
 PAGE_METHODS = ("GET", "POST")
@@ -408,6 +410,67 @@ def knowledge_script(world: World, case: table.Case) -> int:
     return found.pk
 
 
+def training_session(world: World, case: table.Case) -> int:
+    """tom's (the tech lead's) session with bob invited, begun an hour ago; with
+    ``extra={"session": "upcoming"}`` starting tomorrow."""
+    now = timezone.now()
+    upcoming = case.extra.get("session") == "upcoming"
+    session = TrainingSession.objects.create(
+        title="Deploying the new OS",
+        kind="technical",
+        starts_at=now + (dt.timedelta(days=1) if upcoming else dt.timedelta(hours=-1)),
+        trainer=world.users["lead"],
+        created_by=world.users["lead"],
+        created_at=now,
+        updated_at=now,
+    )
+    Attendance.objects.create(session=session, engineer=world.users["engineer"])
+    return session.pk
+
+
+def training_material(world: World, case: table.Case) -> int:
+    """A file of the session just made for ``<session_id>``."""
+    session = TrainingSession.objects.order_by("-pk").first()
+    if session is None:
+        return 0
+    row = Material(
+        session=session,
+        original_name="slides.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=world.users["lead"],
+        created_at=timezone.now(),
+    )
+    row.file.save("slides.pdf", SimpleUploadedFile("slides.pdf", b"%PDF-1.4"), save=False)
+    row.save()
+    return row.pk
+
+
+def drill(world: World, case: table.Case) -> int:
+    """tom's drill for bob from alice's ticket (its public file shown), not started; with
+    ``extra={"drill": "started"}`` started a minute ago, ``"answered"`` answered too."""
+    now = timezone.now()
+    stage = case.extra.get("drill", "assigned")
+    started = stage in ("started", "answered")
+    made = Drill.objects.create(
+        ticket=world.ticket,
+        engineer=world.users["engineer"],
+        status=stage,
+        title="Printer prints blank pages",
+        symptom="Every page comes out blank.",
+        created_by=world.users["lead"],
+        created_at=now,
+        started_at=now - dt.timedelta(minutes=1) if started else None,
+        deadline_at=now + dt.timedelta(minutes=29) if started else None,
+        diagnosis="Worn fuser" if stage == "answered" else "",
+        plan="Replace the fuser" if stage == "answered" else "",
+        answered_at=now if stage == "answered" else None,
+    )
+    if world.attachments:
+        made.attachments.set([world.attachments["public"]])
+    return made.pk
+
+
 PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "number": number,
     # /knowledge/articles/{article_id}/…: a published article (extra: internal, draft); its file
@@ -420,6 +483,9 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "slug": lambda w, c: w.category.slug,
     "pk": lambda w, c: w.notification.pk,  # notifications:open
     "id": lambda w, c: w.notification.pk,  # /api/v1/notifications/{id}/read/
+    "kind": lambda w, c: w.notification.kind,  # notifications:read_kind
+    # notifications:unsubscribe: alice's genuine link for e-mails about replies
+    "unsubscribe_token": lambda w, c: unsubscribe.token(w.users["owner"].pk, "reply"),
     "reply_id": canned_reply,  # canned replies, pages and API
     "view_id": bobs_saved_view,  # the queue's saved views
     "username": erin_follows,  # /api/v1/tickets/{number}/watchers/{username}/
@@ -450,6 +516,11 @@ PATH_PARAMETERS: dict[str, Callable[[World, table.Case], Any]] = {
     "audit_item_id": lambda w, c: (
         AuditedTicket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ),
+    # /training/{session_id}/…: tom's session with bob; {material_id} a file of it
+    "session_id": training_session,
+    "material_id": training_material,
+    # /training/drills/{drill_id}/…: tom's drill for bob from alice's ticket
+    "drill_id": drill,
     # /api/v1/intake/im/{provider}/: the IM provider the case names (extra={"provider": …})
     "provider": lambda w, c: c.extra.get("provider", "slack"),
 }

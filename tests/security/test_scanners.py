@@ -58,9 +58,11 @@ APPS = [
     "vendors",
     "incidents",
     "channels",
+    "people",
     "servicedesk",
     "knowledge",
     "feedback",
+    "training",
     "reports",
     "demo",
 ]

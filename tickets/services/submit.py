@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import capabilities
 from assets.models import Asset
-from tickets import clocks, notify, permissions, search, selectors
+from tickets import clocks, hooks, notify, permissions, search, selectors
 from tickets.attachments import validate_request
 from tickets.choices import (
     OPEN_STATES,
@@ -69,7 +69,9 @@ def submit_ticket(
     """File a ticket. With a ``requester`` other than the actor, an engineer logs a call.
 
     Both SLA clocks start now; a high-priority ticket (a 7x24 emergency) is
-    announced to every engineer.
+    announced to every engineer. The registered assigner (``hooks.auto_assign``:
+    automatic assignment by skill, when on for the site) runs inside the transaction,
+    then the site's local-contact routing if nobody got the ticket.
     """
     caps = capabilities(actor)
     if not caps.file_ticket:
@@ -130,9 +132,16 @@ def submit_ticket(
         search.refresh_ticket(ticket.pk)
         if ticket.priority == Priority.HIGH:
             notify.tell_engineers(TicketNotice.SUBMITTED, ticket, event)
-        routed = None
-        if settings.TICKETS_ROUTE_TO_LOCAL_CONTACT:
+        # Automatic assignment first (``hooks.auto_assign``: a skilled engineer on shift,
+        # when it is on for the ticket's site); when it gives the ticket to nobody, the
+        # site's local-contact routing may still pick one of its contacts.
+        outcome = hooks.auto_assign(ticket, now)
+        routed = outcome.assignee if outcome else None
+        if routed is None and settings.TICKETS_ROUTE_TO_LOCAL_CONTACT:
             routed = _route_to_local_contact(ticket, now)
+        if routed is None and outcome and outcome.note:
+            ticket.assign_note = outcome.note
+            ticket.save(update_fields=["assign_note"])
         # The site's local IT contacts hear of every ticket filed there (once: one told of a
         # high-priority ticket above already has this event's message).
         notify.tell_local_contacts(ticket, event, besides=[routed])

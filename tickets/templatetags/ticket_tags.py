@@ -67,6 +67,12 @@ def state_class(state: str) -> str:
 
 
 @register.filter
+def assign_note(ticket: Ticket) -> str:
+    """Why automatic assignment left the ticket to nobody (empty once someone has it)."""
+    return hooks.assign_note_label(ticket)
+
+
+@register.filter
 def event_icon(kind: str) -> str:
     extra = hooks.entry_kind(kind)
     return extra.icon if extra else _EVENT_ICON.get(kind, "ti-point")

@@ -64,6 +64,12 @@ def desk(alice, carol, bob):
     return {"closed": closed, "verified": verified, "open": vpn}
 
 
+def test_a_filter_that_can_match_nothing_finds_nothing_instead_of_failing(desk, bob, api):
+    # given: an assignee nobody has (the search plans its query only when it can match)
+    # when / then
+    assert _api_numbers(api(bob), "0001", assignee="nobody-by-this-name") == []
+
+
 def _page_numbers(client, q: str, **params: str) -> list[str]:
     response = client.get(PAGE, {"q": q, **params})
     assert response.status_code == 200

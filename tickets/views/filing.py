@@ -15,6 +15,7 @@ from accounts.permissions import capabilities
 from tickets import forms, hooks, related, services
 from tickets.choices import Channel
 from tickets.models import Ticket
+from tickets.views import callers
 from tickets.views.common import signed_in_user
 
 
@@ -103,14 +104,17 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def log_call(request: HttpRequest) -> HttpResponse:
-    if not capabilities(signed_in_user(request)).log_call:
+    """An engineer logs a call; the caller picker's own steps only re-render the form
+    (``tickets.views.callers``)."""
+    actor = signed_in_user(request)
+    if not capabilities(actor).log_call:
         raise PermissionDenied
-    form = forms.CallForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form, picker = callers.call_page(request, actor)
+    if form.is_bound and form.is_valid():
         ticket = _file_ticket(request, form, channel=Channel.PHONE)
         if ticket:
             messages.success(request, _("Call logged as %(number)s.") % {"number": ticket.number})
             return redirect("tickets:detail", number=ticket.number)
     status = 400 if form.errors else 200
-    context = {"form": form, "mode": "call", "nav": "call"}
+    context = {"form": form, "mode": "call", "nav": "call", "picker": picker}
     return render(request, "tickets/new.html", context, status=status)

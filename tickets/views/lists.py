@@ -189,10 +189,12 @@ def queue_page(
     user = signed_in_user(request)
     caps = capabilities(user)
     base = selectors.queue_for(user)
-    # Asking for a state by name (verified, closed …) searches beyond the open tickets.
+    # Asking for a state by name (verified, closed …) searches beyond the open tickets, and
+    # so does a digest's link: it lists every ticket the digest folded, closed ones too.
     states = set(params.getlist("state"))
     finished = states - set(OPEN_STATES)
-    listed = selectors.queue_for(user, include_finished=True) if finished else base
+    everything = bool(finished) or str(params.get("digest", "")).isdigit()
+    listed = selectors.queue_for(user, include_finished=True) if everything else base
     filterset = TicketFilter(params or None, queryset=listed, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     given = {
@@ -201,7 +203,7 @@ def queue_page(
         if key not in ("page", "sort") and any(params.getlist(key))
     }
     # "All open" (no state, no tab): the open tickets, then the verified ones to close.
-    with_verified = valid and not set(given) & {"state", "open", *QUEUE_TAB_KEYS}
+    with_verified = valid and not set(given) & {"state", "open", "digest", *QUEUE_TAB_KEYS}
     # Counts of a NOT NULL column of the tickets_open_tabs index: one index-only scan.
     counts = base.aggregate(
         all=Count("waiting_on"),
@@ -264,7 +266,7 @@ def queue_page(
         "active_tab": None
         if active_view
         else "&".join(f"{k}={shown[k]}" for k in (*QUEUE_TAB_KEYS, "state") if k in shown),
-        "hidden_filters": [(k, shown[k]) for k in QUEUE_TAB_KEYS if k in shown],
+        "hidden_filters": [(k, shown[k]) for k in (*QUEUE_TAB_KEYS, "digest") if k in shown],
         "visible_filters": ("state", "priority", "category", "site", "assignee", "sort", "q"),
         "filtered": bool(given),
         "filters_in_use": sum(

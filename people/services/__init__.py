@@ -1,0 +1,1 @@
+"""What changes people's skills, profiles and the sites' assignment modes."""

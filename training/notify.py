@@ -1,0 +1,72 @@
+"""Who hears about training. The outbox (``notifications``) only delivers.
+
+* A session planned (or an attendee added): each new attendee, with the time.
+* A drill built: its engineer, named by the drill's number and the ticket's category only
+  (the symptom shows when they start it; the ticket is never named).
+* A drill scored: its engineer.
+
+Rows are written inside the transaction that causes them; each names its cause, so a
+cause written twice notifies once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from notifications import outbox
+from training.choices import TrainingNotice
+from training.models import Drill, TrainingSession
+
+
+def invited(session: TrainingSession, people: Sequence[User], *, now: dt.datetime) -> None:
+    if not people:
+        return
+    outbox.save_and_dispatch(
+        outbox.build(
+            recipients=people,
+            kind=TrainingNotice.INVITED,
+            cause=f"training:{session.pk}:invited",
+            now=now,
+            link=reverse("training:session", args=[session.pk]),
+            payload={
+                "number": session.number,
+                "title": session.title,
+                "when_at": session.starts_at.isoformat(),
+            },
+        )
+    )
+
+
+def drill_assigned(drill: Drill, *, now: dt.datetime) -> None:
+    engineer = drill.engineer
+    with translation.override(engineer.language or settings.LANGUAGE_CODE):
+        category = drill.ticket.category.label
+    outbox.save_and_dispatch(
+        outbox.build(
+            recipients=[engineer],
+            kind=TrainingNotice.DRILL_ASSIGNED,
+            cause=f"drill:{drill.pk}:assigned",
+            now=now,
+            link=reverse("training:drill", args=[drill.pk]),
+            payload={"number": drill.number, "title": category},
+        )
+    )
+
+
+def drill_scored(drill: Drill, *, now: dt.datetime) -> None:
+    outbox.save_and_dispatch(
+        outbox.build(
+            recipients=[drill.engineer],
+            kind=TrainingNotice.DRILL_SCORED,
+            cause=f"drill:{drill.pk}:scored",
+            now=now,
+            link=reverse("training:drill", args=[drill.pk]),
+            payload={"number": drill.number, "title": drill.title},
+        )
+    )
