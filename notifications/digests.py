@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet, Subquery
@@ -335,3 +336,11 @@ def _to_the_morning(digest: Digest, night: quiet_hours.Night, now: dt.datetime) 
         "ON CONFLICT (digest_id, cause) DO NOTHING",
         values,
     )
+
+
+# Here, not in tasks.py: the closer writes through the outbox, whose tasks module it uses;
+# the worker imports this module from NotificationsConfig.ready().
+@shared_task(name="notifications.tasks.close_digests", soft_time_limit=120, time_limit=150)
+def close_digests() -> int:
+    """Tell the digests whose window closed (beat: every minute)."""
+    return close_due()

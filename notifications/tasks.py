@@ -52,11 +52,3 @@ def dispatch_notifications(ids: list[int]) -> int:
 def dispatch_pending() -> int:
     """Send whatever a lost task or a broker outage left behind (beat: every minute)."""
     return delivery.send_notifications(delivery.pending_ids())
-
-
-@shared_task(soft_time_limit=120, time_limit=150)
-def close_digests() -> int:
-    """Tell the digests whose window closed (beat: every minute)."""
-    from notifications import digests  # the closer writes through the outbox, which uses us
-
-    return digests.close_due()

@@ -10,7 +10,5 @@ urlpatterns = [
     path("read/", views.mark_all_read, name="read"),
     path("read/<slug:kind>/", views.mark_kind_read, name="read_kind"),
     path("preferences/", views.preferences_page, name="preferences"),
-    path(
-        "unsubscribe/<str:unsubscribe_token>/", email_views.unsubscribe_page, name="unsubscribe"
-    ),
+    path("unsubscribe/<str:unsubscribe_token>/", email_views.unsubscribe_page, name="unsubscribe"),
 ]

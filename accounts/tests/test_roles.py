@@ -30,6 +30,7 @@ EXPECTED = {
         read_internal_articles=True,
         use_scripts=True,
         write_articles=True,
+        attend_training=True,
     ),
     "erin": Capabilities(
         file_ticket=True,
@@ -46,6 +47,7 @@ EXPECTED = {
         read_internal_articles=True,
         use_scripts=True,
         write_articles=True,
+        attend_training=True,
     ),
     "tom": Capabilities(
         file_ticket=True,
@@ -69,6 +71,11 @@ EXPECTED = {
         use_scripts=True,
         write_articles=True,
         review_articles=True,
+        view_team=True,
+        edit_team=True,
+        attend_training=True,
+        view_training=True,
+        manage_training=True,
     ),
     "dave": Capabilities(
         view_all=True,
@@ -80,6 +87,8 @@ EXPECTED = {
         view_assets=True,
         read_internal_articles=True,
         use_scripts=True,
+        view_team=True,
+        view_training=True,
     ),
     # A superuser: every capability, though the admin role grants no queue work (see below).
     "admin": Capabilities(
@@ -106,6 +115,11 @@ EXPECTED = {
         write_articles=True,
         review_articles=True,
         manage_glossary=True,
+        view_team=True,
+        edit_team=True,
+        attend_training=True,
+        view_training=True,
+        manage_training=True,
     ),
 }
 

@@ -56,14 +56,22 @@ def test_worker_sweep_records_the_breach_and_sends_its_notifications(
     assert ticket.response_breached_at == ticket.response_due_at
     assert ticket.resolution_breached_at == ticket.resolution_due_at
     assert ticket.sla_next_check_at is None
+    # (unaccepted for hours: the high-priority ladder has rung for the tech leads and managers)
     assert sorted(SlaEvent.objects.filter(ticket=ticket).values_list("kind", flat=True)) == [
+        "escalation_manager",
+        "escalation_tech_lead",
         SlaEventKind.RESOLUTION_BREACH,
         SlaEventKind.RESPONSE_BREACH,
     ]
     assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.SLA_BREACHED).count() == 2
     breach_rows = Notification.objects.filter(kind__endswith="_breach")
-    assert set(breach_rows.values_list("recipient__username", flat=True)) == {"bob", "erin", "tom"}
-    assert breach_rows.count() == 3 * 2 * 2  # people x channels x clocks
+    # the engineers hear of both breaches (a high ticket: never folded); tom, the tech lead,
+    # of the resolution breach and of the ladder's rung, not of the response breach
+    told = set(breach_rows.values_list("recipient__username", "kind"))
+    assert {("bob", "response_breach"), ("erin", "response_breach")} <= told
+    assert ("tom", "response_breach") not in told
+    rung = Notification.objects.filter(kind="escalation_tech_lead")
+    assert set(rung.values_list("recipient__username", flat=True)) == {"tom"}
 
     # then: the worker sent the breach e-mails after its commit, each once
     breach_emails = breach_rows.filter(channel=NotificationChannel.EMAIL)
@@ -129,4 +137,8 @@ def test_worker_sweep_twice_changes_nothing_more(alice, bob, redis_server, celer
 
 def _task_finished(logs, task_id: str) -> bool:
     text = "".join(path.read_text(errors="replace") for path in logs if path.exists())
-    return f"[{task_id}] succeeded" in text
+    # the worker's one JSON line per task (servicedesk.jsonlog)
+    return any(
+        f'"task_id": "{task_id}"' in line and '"outcome": "success"' in line
+        for line in text.splitlines()
+    )

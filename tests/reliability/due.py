@@ -97,7 +97,8 @@ def told(person: object) -> Counter[tuple[str, str]]:
         .values_list("payload__number", "kind")
     )
     folded = Counter(
-        DigestItem.objects.filter(digest__recipient=person, digest__scope__in=("all", "app"))
-        .values_list("number", "digest__kind")
+        DigestItem.objects.filter(
+            digest__recipient=person, digest__scope__in=("all", "app")
+        ).values_list("number", "digest__kind")
     )
     return one_by_one + folded
