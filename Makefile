@@ -26,7 +26,7 @@ test: setup ## Lint, import layers, types, Django checks, missing migrations, th
 	.venv/bin/mypy
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
-	.venv/bin/pytest -q -n 2
+	.venv/bin/pytest -q -n 4
 
 .PHONY: scan
 scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/
