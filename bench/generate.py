@@ -318,7 +318,7 @@ def load_tickets(cursor, n: int, now: dt.datetime, started: float) -> None:
           priority, priority_reason, state, closed_as, assignee_id, waiting_on, root_cause_type,
           root_cause, impact_scope, solution_plan, solution, verification_note, cancel_reason,
           reopen_count, submitted_at, accepted_at, diagnosed_at, resolved_at, verified_at,
-          closed_at, last_activity_at, sla_paused_at, held_seconds)
+          closed_at, last_activity_at, sla_paused_at, held_seconds, assign_note)
         SELECT
           'IT-' || to_char(day, 'YYYYMMDD') || '-'
             || lpad((row_number() OVER (PARTITION BY day ORDER BY submitted_at, i))::text, 4, '0'),
@@ -355,7 +355,7 @@ def load_tickets(cursor, n: int, now: dt.datetime, started: float) -> None:
           CASE WHEN phase = 'resolved'
                  OR (phase IN ('accepted', 'diagnosed') AND r_wait < 0.18)
                THEN greatest(accepted_at, diagnosed_at, resolved_at) END,
-          0
+          0, ''
         FROM (
           SELECT t.*, (t.submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
                  {prio} AS priority
@@ -757,6 +757,8 @@ def main() -> None:
         for statement in ddl:
             cursor.execute(statement)
         log(f"{len(ddl)} indexes rebuilt", started)
+        # The load ran with triggers off: recount each engineer's open tickets (issue 16).
+        cursor.execute("SELECT people_engineerload_refresh()")
         for table in ("tickets_ticket", "tickets_ticketevent", "tickets_message"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -11,6 +11,12 @@ class Provider(models.TextChoices):
     SLACK = "slack", "Slack"
 
 
+# What an inbound message came through: an IM provider, or mail (``channels.email``; not a
+# ``Provider``: no callback route, no robot, no linked IM id).
+EMAIL = "email"
+INBOUND_SOURCES = [*Provider.choices, (EMAIL, _("E-mail"))]
+
+
 class InboundOutcome(models.TextChoices):
     FILED = "filed", _("Ticket filed")
     REPLIED = "replied", _("Reply on a ticket")

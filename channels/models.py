@@ -8,14 +8,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from channels.choices import InboundOutcome, Provider
+from channels.choices import INBOUND_SOURCES, InboundOutcome, Provider
 
 
 class InboundMessage(models.Model):
     """One provider event, recorded in the transaction that handles it: a redelivery finds
     it (unique on provider and the provider's own event id) and does nothing more."""
 
-    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    provider = models.CharField(_("provider"), max_length=16, choices=INBOUND_SOURCES)
     event_id = models.CharField(_("event id"), max_length=128)
     sender = models.CharField(_("sender"), max_length=128, blank=True)
     user = models.ForeignKey(

@@ -15,4 +15,6 @@ bounces, ourselves), ``attachments`` (the web's upload limits), ``intake`` (who,
 ticket, what), ``answers``, ``imap``.
 """
 
-PROVIDER = "email"  # InboundMessage.provider of mail (Message-IDs are their own namespace)
+from channels.choices import EMAIL
+
+PROVIDER = EMAIL  # InboundMessage.provider of mail (Message-IDs are their own namespace)

@@ -117,3 +117,56 @@ def serve() -> Iterator[Sink]:
     server = Sink()
     yield server
     server.close()
+
+
+def point_providers_at(sink: Sink, settings: Any, *, feishu_message_id: str = "om_first") -> Sink:
+    """Every provider set up with its API base on ``sink``, answering happily: tokens, and one
+    message sent on each (Feishu's with ``feishu_message_id``). Outbound calls may reach the
+    loopback address; the processes' token and rate-limit copies are forgotten."""
+    from channels import http
+    from channels.transports import limits, tokens
+
+    http._pools.clear()
+    tokens.forget_local()  # the cache was emptied for this test; so are the processes' copies
+    limits.forget_local()
+    settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.SLACK_BOT_TOKEN = "xoxb-test-token"
+    settings.SLACK_API_BASE = sink.url("/slack")
+    settings.FEISHU_APP_ID = "cli_test"
+    settings.FEISHU_APP_SECRET = "feishu-secret"
+    settings.FEISHU_API_BASE = sink.url("/feishu/open-apis")
+    settings.DINGTALK_APP_KEY = "dingkey"
+    settings.DINGTALK_APP_SECRET = "ding-secret"
+    settings.DINGTALK_ROBOT_CODE = ""
+    settings.DINGTALK_API_BASE = sink.url("/dingtalk")
+    settings.WECOM_CORP_ID = "ww-corp"
+    settings.WECOM_AGENT_SECRET = "agent-secret"
+    settings.WECOM_AGENT_ID = "1000002"
+    settings.WECOM_API_BASE = sink.url("/wecom/cgi-bin")
+    answers = {
+        "/feishu/open-apis/auth/v3/tenant_access_token/internal": {
+            "code": 0,
+            "tenant_access_token": "t-feishu",
+            "expire": 7200,
+        },
+        "/feishu/open-apis/im/v1/messages": {
+            "code": 0,
+            "data": {"message_id": feishu_message_id},
+        },
+        "/dingtalk/v1.0/oauth2/accessToken": {"accessToken": "t-dingtalk", "expireIn": 7200},
+        "/dingtalk/v1.0/robot/oToMessages/batchSend": {
+            "processQueryKey": "pqk-1",
+            "invalidStaffIdList": [],
+        },
+        "/wecom/cgi-bin/gettoken": {"errcode": 0, "access_token": "t-wecom", "expires_in": 7200},
+        "/wecom/cgi-bin/message/send": {
+            "errcode": 0,
+            "errmsg": "ok",
+            "msgid": "msg-1",
+            "invaliduser": "",
+        },
+        "/slack/chat.postMessage": {"ok": True, "channel": "D024BE91L", "ts": "1700000000.000100"},
+    }
+    for path, body in answers.items():
+        sink.answer(path, Answer(body=body))
+    return sink

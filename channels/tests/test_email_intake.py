@@ -83,6 +83,7 @@ def test_a_mail_from_a_known_person_files_one_ticket_by_email(alice):
     row = InboundMessage.objects.get()
     assert (row.provider, row.event_id) == (PROVIDER, "CAJ8n3Hq1x9F2kT0b7e@mail.example.com")
     assert (row.outcome, row.user, row.ticket) == (InboundOutcome.FILED, alice, ticket)
+    assert row.get_provider_display() == "E-mail"  # the admin's list names it, not "email"
 
 
 def test_the_answer_gives_the_number_and_carries_the_reply_token(alice):

@@ -17,10 +17,8 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from accounts.models import User
-from channels import http
 from channels.models import OutboundThread
 from channels.tasks import send_reply
-from channels.transports import limits, tokens
 from notifications import delivery
 from notifications import tasks as notification_tasks
 from notifications.models import Notification
@@ -28,7 +26,7 @@ from tickets.choices import TicketNotice, TicketState
 from tickets.models import Ticket
 from tickets.tests.factories import make_ticket, move_to
 
-from .http_sink import Answer, Sink
+from .http_sink import Answer, Sink, point_providers_at
 
 pytestmark = pytest.mark.django_db
 
@@ -42,51 +40,7 @@ WECOM_ID = "ZhangLi"
 @pytest.fixture(autouse=True)
 def providers(settings, sink: Sink, allow_sink) -> Sink:
     """Every provider set up, its API base on the local server, with happy answers."""
-    http._pools.clear()
-    tokens.forget_local()  # the cache was emptied for this test; so are the processes' copies
-    limits.forget_local()
-    settings.SLACK_BOT_TOKEN = "xoxb-test-token"
-    settings.SLACK_API_BASE = sink.url("/slack")
-    settings.FEISHU_APP_ID = "cli_test"
-    settings.FEISHU_APP_SECRET = "feishu-secret"
-    settings.FEISHU_API_BASE = sink.url("/feishu/open-apis")
-    settings.DINGTALK_APP_KEY = "dingkey"
-    settings.DINGTALK_APP_SECRET = "ding-secret"
-    settings.DINGTALK_ROBOT_CODE = ""
-    settings.DINGTALK_API_BASE = sink.url("/dingtalk")
-    settings.WECOM_CORP_ID = "ww-corp"
-    settings.WECOM_AGENT_SECRET = "agent-secret"
-    settings.WECOM_AGENT_ID = "1000002"
-    settings.WECOM_API_BASE = sink.url("/wecom/cgi-bin")
-    sink.answer(
-        "/feishu/open-apis/auth/v3/tenant_access_token/internal",
-        Answer(body={"code": 0, "tenant_access_token": "t-feishu", "expire": 7200}),
-    )
-    sink.answer(
-        "/feishu/open-apis/im/v1/messages",
-        Answer(body={"code": 0, "data": {"message_id": "om_first"}}),
-    )
-    sink.answer(
-        "/dingtalk/v1.0/oauth2/accessToken",
-        Answer(body={"accessToken": "t-dingtalk", "expireIn": 7200}),
-    )
-    sink.answer(
-        "/dingtalk/v1.0/robot/oToMessages/batchSend",
-        Answer(body={"processQueryKey": "pqk-1", "invalidStaffIdList": []}),
-    )
-    sink.answer(
-        "/wecom/cgi-bin/gettoken",
-        Answer(body={"errcode": 0, "access_token": "t-wecom", "expires_in": 7200}),
-    )
-    sink.answer(
-        "/wecom/cgi-bin/message/send",
-        Answer(body={"errcode": 0, "errmsg": "ok", "msgid": "msg-1", "invaliduser": ""}),
-    )
-    sink.answer(
-        "/slack/chat.postMessage",
-        Answer(body={"ok": True, "channel": "D024BE91L", "ts": "1700000000.000100"}),
-    )
-    return sink
+    return point_providers_at(sink, settings)
 
 
 @pytest.fixture

@@ -31,9 +31,9 @@ from fieldwork.services import checks, consents, visits
 from knowledge.services import articles as kb_articles
 from knowledge.services import scripts as kb_scripts
 from tests.security.matrix import OPERATIONS, SCHEMA, owners_notification
+from tests.security.world import drill, training_session
 from tickets.services import canned, links, watchers
 from tickets.tests.factories import make_category, make_ticket, move_to
-from training.models import Attendance, Drill, TrainingSession
 from vendors.models import Vendor
 from vendors.services import cases as vendor_cases
 
@@ -109,36 +109,6 @@ def _plausible(name: str, field: dict[str, Any], world: dict[str, Any]) -> Any:
     return "Printer prints blank pages"
 
 
-def _training_session(engineer) -> int:
-    now = timezone.now()
-    session = TrainingSession.objects.create(
-        title="Deploying the new OS",
-        kind="technical",
-        starts_at=now - dt.timedelta(hours=1),
-        trainer=engineer,
-        created_by=engineer,
-        created_at=now,
-        updated_at=now,
-    )
-    Attendance.objects.create(session=session, engineer=engineer)
-    return session.pk
-
-
-def _drill(ticket, engineer) -> int:
-    now = timezone.now()
-    return Drill.objects.create(
-        ticket=ticket,
-        engineer=engineer,
-        status="started",
-        title="Printer prints blank pages",
-        symptom="Every page comes out blank.",
-        created_by=engineer,
-        created_at=now,
-        started_at=now,
-        deadline_at=now + dt.timedelta(minutes=30),
-    ).pk
-
-
 @pytest.fixture
 def scene(alice, bob):
     category = make_category()
@@ -179,8 +149,8 @@ def scene(alice, bob):
             "article_id": kb_articles.create_article(by=bob, title="Toner", symptom="Blank").pk,
             "script_id": kb_scripts.create_script(by=bob, name="Ping", body="ping 10.0.0.1").pk,
             # a training session bob attends, and a drill bob has started
-            "session_id": _training_session(bob),
-            "drill_id": _drill(ticket, bob),
+            "session_id": training_session(bob),
+            "drill_id": drill(ticket, bob),
         },
         "names": {
             "category": category.slug,

@@ -30,7 +30,7 @@ from tickets.choices import (
     Urgency,
 )
 from tickets.errors import ActionForbidden
-from tickets.models import Category, Ticket
+from tickets.models import Category, Ticket, TicketEvent
 from tickets.priority import derive_priority
 from tickets.services import base
 
@@ -70,8 +70,9 @@ def submit_ticket(
 
     Both SLA clocks start now; a high-priority ticket (a 7x24 emergency) is
     announced to every engineer. The registered assigner (``hooks.auto_assign``:
-    automatic assignment by skill, when on for the site) runs inside the transaction,
-    then the site's local-contact routing if nobody got the ticket.
+    automatic assignment by skill, when on for the site) runs inside the transaction
+    before the ticket is inserted, then the site's local-contact routing if nobody got
+    the ticket.
     """
     caps = capabilities(actor)
     if not caps.file_ticket:
@@ -82,6 +83,10 @@ def submit_ticket(
         raise ActionForbidden(_("You may not file tickets for other people."))
     if not requester.is_active:
         raise ValidationError({"requester": _("This person's account is disabled.")})
+    if on_behalf and not permissions.serves_site(actor, requester.site_id):
+        # Staff limited to some sites could not open the ticket they filed (R7.2): the call
+        # form does not offer such people (``tickets.callers``), and neither does the API.
+        raise ValidationError({"requester": _("This person is outside the sites you work for.")})
     fields = {
         "title": base.text("title", title, single_line=True),
         "description": base.text("description", description),
@@ -100,7 +105,7 @@ def submit_ticket(
     now = timezone.now()
     base.check_upload_quotas(files, actor=actor, now=now)
     with transaction.atomic():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             number=_next_number(now),
             requester=requester,
             reported_by=actor if on_behalf else None,
@@ -117,34 +122,61 @@ def submit_ticket(
             last_activity_at=now,
             **fields,
         )
+        # Automatic assignment first (``hooks.auto_assign``: a skilled engineer on shift,
+        # when it is on for the ticket's site), chosen before the ticket is inserted: it is
+        # inserted already assigned (or with the note saying why nobody), one write.
+        outcome = hooks.auto_assign(ticket, now)
+        if outcome is not None:
+            ticket.assignee = outcome.assignee
+            ticket.assign_note = "" if outcome.assignee else outcome.note
+        ticket.save(force_insert=True)
         sla_data = clocks.start(ticket)
         ticket.save(update_fields=clocks.SLA_FIELDS)
-        event = base.record(
-            ticket,
-            EventKind.SUBMITTED,
-            actor=actor,
-            now=now,
-            to_state=TicketState.SUBMITTED,
-            data={"channel": ticket.channel, "priority": ticket.priority},
-        )
-        base.record(ticket, EventKind.SLA_STARTED, actor=None, now=now, data=sla_data)
+        # The filing's timeline entries in one statement: filed, the clocks, the assigner's.
+        entries = [
+            TicketEvent(
+                ticket=ticket,
+                kind=EventKind.SUBMITTED,
+                actor=actor,
+                at=now,
+                to_state=TicketState.SUBMITTED,
+                data={"channel": ticket.channel, "priority": ticket.priority},
+            ),
+            TicketEvent(ticket=ticket, kind=EventKind.SLA_STARTED, at=now, data=sla_data),
+        ]
+        if outcome is not None and outcome.entry is not None:
+            entry = outcome.entry
+            entries.append(
+                TicketEvent(
+                    ticket=ticket,
+                    kind=entry.kind,
+                    at=now,
+                    data=entry.data,
+                    is_internal=entry.is_internal,
+                )
+            )
+        TicketEvent.objects.bulk_create(entries)
+        event, assigned = entries[0], entries[-1]
         base.store_files(ticket, files, actor=actor, now=now)
         search.refresh_ticket(ticket.pk)
+        # The filing's notices in one batch: a high-priority ticket (a 7x24 emergency) to
+        # every engineer, the ticket to whom automatic assignment gave it.
+        told: notify.Rows = []
         if ticket.priority == Priority.HIGH:
-            notify.tell_engineers(TicketNotice.SUBMITTED, ticket, event)
-        # Automatic assignment first (``hooks.auto_assign``: a skilled engineer on shift,
-        # when it is on for the ticket's site); when it gives the ticket to nobody, the
-        # site's local-contact routing may still pick one of its contacts.
-        outcome = hooks.auto_assign(ticket, now)
-        routed = outcome.assignee if outcome else None
-        if routed is None and settings.TICKETS_ROUTE_TO_LOCAL_CONTACT:
+            told += notify.rows_for(
+                selectors.engineers_for_site(ticket.site_id), TicketNotice.SUBMITTED, ticket, event
+            )
+        routed = ticket.assignee
+        if routed is not None:
+            told += notify.rows_for([routed], TicketNotice.ASSIGNED, ticket, assigned)
+        # When automatic assignment gave the ticket to nobody, the site's local-contact
+        # routing may still pick one of its contacts.
+        elif settings.TICKETS_ROUTE_TO_LOCAL_CONTACT:
             routed = _route_to_local_contact(ticket, now)
-        if routed is None and outcome and outcome.note:
-            ticket.assign_note = outcome.note
-            ticket.save(update_fields=["assign_note"])
         # The site's local IT contacts hear of every ticket filed there (once: one told of a
         # high-priority ticket above already has this event's message).
-        notify.tell_local_contacts(ticket, event, besides=[routed])
+        told += notify.local_contact_rows(ticket, event, besides=[routed])
+        notify.send(told)
     return ticket
 
 
@@ -165,7 +197,8 @@ def _route_to_local_contact(ticket: Ticket, now: dt.datetime) -> User | None:
     if contact is None:
         return None
     ticket.assignee = contact
-    ticket.save(update_fields=["assignee"])
+    ticket.assign_note = ""  # automatic assignment's "why nobody", if any, is moot now
+    ticket.save(update_fields=["assignee", "assign_note"])
     event = base.record(
         ticket,
         EventKind.ASSIGNED,

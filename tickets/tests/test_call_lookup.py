@@ -238,6 +238,27 @@ def test_a_site_limited_engineer_cannot_file_for_someone_of_another_site(
     assert not Ticket.objects.exists()
 
 
+def test_the_api_refuses_a_site_limited_engineer_filing_for_another_site(
+    bob, wang, frank, sites, api, printer
+):
+    # given: bob works for Shanghai only; frank is in Beijing, wang in Shanghai
+    bob.limited_to_sites.set([sites["sh"]])
+    body = {"title": "Printer jammed", "description": "Paper stuck", "category": printer.slug}
+    body |= {"impact": "single", "urgency": "interrupted"}
+
+    # when
+    refused = api(bob).post("/api/v1/tickets/", {**body, "requester": "frank"}, format="json")
+    filed = api(bob).post("/api/v1/tickets/", {**body, "requester": "wangli"}, format="json")
+
+    # then: a 400 naming the field, nothing saved for frank; wang's call is logged
+    assert refused.status_code == 400, refused.content
+    assert "requester" in refused.json()
+    assert filed.status_code == 201, filed.content
+    assert list(Ticket.objects.values_list("requester__username", "channel")) == [
+        ("wangli", Channel.PHONE)
+    ]
+
+
 # --- the look-up endpoint -------------------------------------------------------------
 
 

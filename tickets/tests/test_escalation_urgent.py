@@ -13,9 +13,7 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from channels import http
-from channels.tests.http_sink import Answer, Sink, serve
-from channels.transports import limits, tokens
+from channels.tests.http_sink import Answer, Sink, point_providers_at, serve
 from notifications import delivery
 from notifications.choices import Urgency
 from notifications.models import Notification
@@ -39,36 +37,11 @@ def sink() -> Iterator[Sink]:
 
 @pytest.fixture
 def providers(settings, sink: Sink) -> Sink:
-    http._pools.clear()
-    tokens.forget_local()
-    limits.forget_local()
-    settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.FEISHU_APP_ID = "cli_test"
-    settings.FEISHU_APP_SECRET = "feishu-secret"
-    settings.FEISHU_API_BASE = sink.url("/feishu/open-apis")
-    settings.DINGTALK_APP_KEY = "dingkey"
-    settings.DINGTALK_APP_SECRET = "ding-secret"
-    settings.DINGTALK_ROBOT_CODE = ""
-    settings.DINGTALK_API_BASE = sink.url("/dingtalk")
-    sink.answer(
-        "/feishu/open-apis/auth/v3/tenant_access_token/internal",
-        Answer(body={"code": 0, "tenant_access_token": "t-feishu", "expire": 7200}),
-    )
-    sink.answer(
-        "/feishu/open-apis/im/v1/messages",
-        Answer(body={"code": 0, "data": {"message_id": "om_urgent"}}),
-    )
+    """Feishu and DingTalk on the local server, their urgent calls answered too."""
+    point_providers_at(sink, settings, feishu_message_id="om_urgent")
     sink.answer(
         "/feishu/open-apis/im/v1/messages/om_urgent/urgent_app",
         Answer(body={"code": 0, "data": {"invalid_user_id_list": []}}),
-    )
-    sink.answer(
-        "/dingtalk/v1.0/oauth2/accessToken",
-        Answer(body={"accessToken": "t-dingtalk", "expireIn": 7200}),
-    )
-    sink.answer(
-        "/dingtalk/v1.0/robot/oToMessages/batchSend",
-        Answer(body={"processQueryKey": "pqk", "invalidStaffIdList": []}),
     )
     sink.answer("/dingtalk/v1.0/robot/ding/send", Answer(body={"openDingId": "ding-1"}))
     return sink
