@@ -19,13 +19,14 @@ venv: ## Create .venv and install requirements.lock only (no services, no databa
 run: ## Run web (http://127.0.0.1:8000), Celery worker and beat, with demo data (DEBUG=1)
 	@scripts/run.sh
 
-test: setup ## Lint, import layers, types, Django checks, missing migrations, then the whole test suite
+test: setup ## Lint, import layers, types, Django checks, missing and unsafe migrations, then the whole test suite
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports
 	.venv/bin/mypy
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+	$(PY) -m tests.ops.migration_lint
 	.venv/bin/pytest -q -n 4
 
 .PHONY: scan
@@ -70,6 +71,11 @@ backup: venv ## Back up the database, the attachments and a manifest into var/ba
 restore: venv ## Restore FILE=var/backups/… into the EMPTY database of DATABASE_URL and the empty MEDIA_ROOT
 	@[ -n "$(FILE)" ] || { echo "usage: make restore FILE=var/backups/servicedesk-….tar" >&2; exit 2; }
 	$(MANAGE) restore "$(FILE)"
+
+.PHONY: release-dump
+release-dump: setup ## On the commit tagged VERSION=vX.Y.Z: its demo desk into deploy/releases/ (the upgrade test's)
+	@[ -n "$(VERSION)" ] || { echo "usage: make release-dump VERSION=v0.2.0 [FORCE=1]" >&2; exit 2; }
+	$(PY) -m tests.ops.releases cut "$(VERSION)" $(if $(FORCE),--force)
 
 N ?= 1000000
 BENCH_DB ?= servicedesk_bench
