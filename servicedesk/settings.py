@@ -408,6 +408,8 @@ PASSWORD_RESET_MAX_PER_ADDRESS = env_int("PASSWORD_RESET_MAX_PER_ADDRESS", 5)
 PASSWORD_RESET_MAX_PER_CLIENT = env_int("PASSWORD_RESET_MAX_PER_CLIENT", 20)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 TICKETS_MAX_ATTACHMENT_MB = env_int("TICKETS_MAX_ATTACHMENT_MB", 20)
+# How often a requester's open ticket page re-reads the engineer's progress (seconds).
+FIELDWORK_PROGRESS_POLL_SECONDS = env_int("FIELDWORK_PROGRESS_POLL_SECONDS", 15)
 # Digests (notifications.digests): past this many notifications of one kind for one person
 # within a window of this many minutes, the rest are folded into one message per channel,
 # sent when the window closes. High and urgent ones (a high-priority breach) never fold.

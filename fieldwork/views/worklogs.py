@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -127,13 +128,15 @@ def progress_context(ticket: Ticket) -> dict[str, Any]:
         "entries": entries,
         "totals": selectors.public_totals(ticket),
         "live": ticket.state in service.LOGGING_STATES,
+        "poll_seconds": settings.FIELDWORK_PROGRESS_POLL_SECONDS,
     }
 
 
 @login_required
 @require_GET
 def worklog_progress(request: HttpRequest, number: str) -> HttpResponse:
-    """The live-progress partial (the ticket page polls it every 15 s while visible)."""
+    """The live-progress partial (the ticket page polls it every
+    ``FIELDWORK_PROGRESS_POLL_SECONDS`` while visible)."""
     ticket = ticket_or_404(request, number)
     context = {"ticket": ticket, "panel": progress_context(ticket)}
     response = render(request, "fieldwork/partials/worklog_progress_body.html", context)

@@ -214,8 +214,16 @@ def test_operation_answers_hostile_input_with_json_4xx_never_5xx(method, path, s
     wrong: list[str] = []
 
     for role, client in _clients(alice, bob):
+        # A role turned away before its body is read (403, 404, 405 to a plausible body) gets
+        # the same answer to every hostile field: the other role's run reaches the fields.
+        if fields:
+            plain = _send(client, method, url, json.dumps(base))
+            problem = _problem(plain, refused=False, field=None)
+            if problem:
+                wrong.append(f"{role} plausible body: {problem}")
+        turned_away = bool(fields) and plain.status_code in (403, 404, 405)
         # when: each body field gets each hostile value, the others stay plausible
-        for name, field in fields.items():
+        for name, field in {} if turned_away else fields.items():
             kind = _resolve(field)
             is_date = kind.get("format") == "date-time"
             is_text = kind.get("type") == "string" and "enum" not in field
