@@ -321,7 +321,9 @@ def load_tickets(cursor, n: int, now: dt.datetime, started: float) -> None:
           closed_at, last_activity_at, sla_paused_at, held_seconds, assign_note)
         SELECT
           'IT-' || to_char(day, 'YYYYMMDD') || '-'
-            || lpad((row_number() OVER (PARTITION BY day ORDER BY submitted_at, i))::text, 4, '0'),
+            -- four digits, more past 9,999 in a day (the open tickets crowd the last days)
+            || CASE WHEN row_number() OVER w < 10000 THEN lpad((row_number() OVER w)::text, 4, '0')
+                    ELSE (row_number() OVER w)::text END,
           title || ' (' || i || ')',
           '症状：' || title || '。影响日常工作，已重启仍未恢复。Steps: open the application, '
             || 'wait, error dialog appears. Ticket body ' || i || '.',
@@ -361,6 +363,7 @@ def load_tickets(cursor, n: int, now: dt.datetime, started: float) -> None:
                  {prio} AS priority
           FROM bench_ts5 t
         ) x
+        WINDOW w AS (PARTITION BY day ORDER BY submitted_at, i)
         ORDER BY submitted_at, i
         """
     )
