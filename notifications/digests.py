@@ -6,7 +6,8 @@ the first ``threshold`` go one by one and the rest are folded: each becomes a
 ``DigestItem`` of the window's ``Digest`` (its cause, number and link) instead of a row per
 channel. When the window closes, ``close_due`` (beat, every minute) tells each digest as
 one notification per channel the person gets that kind on (their preferences apply),
-in their language: "37 in 10 minutes: IT-…, IT-…, … and 30 more", linking to a page
+in their language, naming the count ("37 tickets breached their response time: IT-…, IT-…,
+… and 30 more", or a kind's generic "37 notifications in 10 minutes: …"), linking to a page
 that lists exactly those items (the feature's, ``link_with``; else the inbox's).
 
 Only ``normal`` and ``low`` rows fold (``choices.Urgency``); ``high`` and ``urgent`` go at
@@ -20,6 +21,9 @@ after its window closed is told in a message of its own.
 
 Quiet hours (``quiet_hours``): for a quiet person the outside-the-app side of normal and low
 rows goes to the morning digest (scope ``outside``), closing when their quiet hours end.
+
+A digest told more than ``NOTIFY_RETENTION_DAYS`` ago is deleted with its items, and its
+messages with it (``retention``, nightly).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from notifications import folding, outbox, quiet_hours, tasks
+from notifications import folding, kinds, outbox, quiet_hours, tasks
 from notifications.choices import DigestScope, NotificationChannel, Urgency
 from notifications.models import Digest, DigestItem, QuietHours
 from servicedesk.lib import sql
@@ -104,17 +108,28 @@ def numbers_of(digest_id: int, person: User) -> QuerySet[DigestItem, str]:
 # --- the words --------------------------------------------------------------------------------
 
 
-def summary(count: int, numbers: list[str], *, scope: str, minutes: int) -> str:
-    """ "37 in 10 minutes: IT-…, IT-…, … and 30 more", in the active language."""
+def summary(count: int, numbers: list[str], *, scope: str, minutes: int, kind: str = "") -> str:
+    """ "37 tickets breached their response time: IT-…, IT-…, … and 30 more", in the active
+    language: the kind's own wording (``kinds.digest_wording``), else "37 notifications in
+    10 minutes"; every form names the count, in the language's plural forms."""
     shown = _(", ").join(numbers[:NUMBERS_SHOWN])
     more = count - min(len(numbers), NUMBERS_SHOWN)
-    if scope == DigestScope.OUTSIDE:
+    what = kinds.digest_words(kind, count) if kind else None
+    if what is not None and scope == DigestScope.OUTSIDE:
+        head = _("%(what)s during your quiet hours") % {"what": what}
+    elif what is not None:
+        head = what
+    elif scope == DigestScope.OUTSIDE:
         head = ngettext(
-            "%(count)d during your quiet hours", "%(count)d during your quiet hours", count
+            "%(count)d notification during your quiet hours",
+            "%(count)d notifications during your quiet hours",
+            count,
         ) % {"count": count}
     else:
         head = ngettext(
-            "%(count)d in %(minutes)d minutes", "%(count)d in %(minutes)d minutes", count
+            "%(count)d notification in %(minutes)d minutes",
+            "%(count)d notifications in %(minutes)d minutes",
+            count,
         ) % {"count": count, "minutes": minutes}
     if not shown:
         return head
@@ -279,7 +294,13 @@ def _tell(closings: list[Closing], now: dt.datetime) -> int:
                 _to_the_morning(row, night, now)
             scope = DigestScope.APP
         with translation.override(person.language or settings.LANGUAGE_CODE):
-            title = summary(closing.new, closing.numbers, scope=str(digest.scope), minutes=minutes)
+            title = summary(
+                closing.new,
+                closing.numbers,
+                scope=str(digest.scope),
+                minutes=minutes,
+                kind=str(digest.kind),
+            )
         built = outbox.build(
             recipients=[person],
             kind=digest.kind,

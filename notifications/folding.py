@@ -48,11 +48,14 @@ def folding_sql(kept: str) -> tuple[str, str, list[Any]]:
     one in-app row, whatever the person's channels: it is only ever an item, and the
     digest's channels are chosen when it is told). ``night``: who is in their quiet hours
     then. ``placed``: each cause's window (scope ``all``, or ``app`` while quiet) and night.
-    ``earlier``: what the window already offered the person, as committed (and this
-    transaction's own earlier writes). ``windows``: this transaction's counters, upserted.
-    ``decided``: a normal cause goes one by one while its rank, after what came earlier, is
-    within the threshold. ``nights``/``items``: the rest, and the outside side of a quiet
-    person's causes, become items (once per digest row and cause).
+    ``windows``: this transaction's counters, upserted. ``decided``: a normal cause goes one
+    by one while its rank, after what the window already offered the person (as committed,
+    and this transaction's own earlier writes: the counters' sum), is within the threshold;
+    that sum is looked up only for the few causes ranked within the threshold at all (one
+    index probe each), never joined to every cause: with the planner's guess of one row per
+    CTE a join re-aggregated the counters once per cause, which grew with every batch.
+    ``nights``/``items``: the rest, and the outside side of a quiet person's causes, become
+    items (once per digest row and cause).
     """
     digest, item = sql.table(Digest), sql.table(DigestItem)
     seconds = int(window().total_seconds())
@@ -75,22 +78,18 @@ def folding_sql(kept: str) -> tuple[str, str, list[Any]]:
         ", keys AS (SELECT r, kind, scope, window_start, min(at) AS at, "
         "count(*) FILTER (WHERE urgency = 'normal') AS offered FROM ranked "
         "GROUP BY r, kind, scope, window_start)"
-        ", earlier AS (SELECT d.recipient_id AS r, d.kind, d.scope, d.window_start, "
-        f"sum(d.offered) AS offered FROM {digest} d JOIN keys k ON d.recipient_id = k.r "
-        "AND d.kind = k.kind AND d.scope = k.scope AND d.window_start = k.window_start "
-        "GROUP BY d.recipient_id, d.kind, d.scope, d.window_start)"
         f", windows AS (INSERT INTO {digest} AS d (recipient_id, kind, scope, window_start, "
         "closes_at, offered, sent, created_at, writer) SELECT r, kind, scope, window_start, "
         "window_start + make_interval(secs => %b::int), offered, 0, at, txid_current() "
         f"FROM keys ON CONFLICT ({key}) DO UPDATE SET offered = d.offered + EXCLUDED.offered "
         "RETURNING d.id, d.recipient_id, d.kind, d.scope, d.window_start)"
         ", decided AS (SELECT rk.r, rk.kind, rk.cause, rk.link, rk.number, rk.at, rk.quiet, "
-        "w.id AS window_id, (rk.urgency = 'normal' "
-        "AND coalesce(e.offered, 0) + rk.rank <= %b::int) AS direct "
+        "w.id AS window_id, CASE WHEN rk.urgency = 'normal' AND rk.rank <= %b::int "
+        "THEN rk.rank + coalesce((SELECT sum(e.offered) FROM "  # noqa: S608 (table names only)
+        f"{digest} e WHERE e.recipient_id = rk.r AND e.kind = rk.kind AND e.scope = rk.scope "
+        "AND e.window_start = rk.window_start), 0) <= %b::int ELSE FALSE END AS direct "
         "FROM ranked rk JOIN windows w ON w.recipient_id = rk.r AND w.kind = rk.kind "
-        "AND w.scope = rk.scope AND w.window_start = rk.window_start "
-        "LEFT JOIN earlier e ON e.r = rk.r AND e.kind = rk.kind AND e.scope = rk.scope "
-        "AND e.window_start = rk.window_start)"
+        "AND w.scope = rk.scope AND w.window_start = rk.window_start)"
         f", nights AS (INSERT INTO {digest} AS d (recipient_id, kind, scope, window_start, "
         "closes_at, offered, sent, created_at, writer) SELECT r, kind, 'outside', starts_at, "
         "max(ends_at), 0, 0, min(at), txid_current() FROM placed WHERE quiet AND outside "
@@ -109,6 +108,7 @@ def folding_sql(kept: str) -> tuple[str, str, list[Any]]:
         seconds,
         seconds,
         seconds,
+        threshold(),
         threshold(),
         list(FOLDED_URGENCIES),
     ]

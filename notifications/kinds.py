@@ -7,6 +7,8 @@ built, that the kind was declared, so no service writes a bare string.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from notifications.choices import URGENCY_ORDER
@@ -58,3 +60,21 @@ def urgency_of(kind: str, asked: str) -> str:
     if floor is None or URGENCY_ORDER.index(asked) >= URGENCY_ORDER.index(floor):
         return asked
     return floor
+
+
+# kind -> what its digest counts, with the count ("37 tickets breached their response time")
+_digest_words: dict[str, Any] = {}
+
+
+def digest_wording(kind: str, words: Any) -> None:
+    """Say what a digest of ``kind`` counts: an ``ngettext_lazy(singular, plural, "count")``
+    whose text names the count as ``%(count)d`` ("%(count)d tickets breached their response
+    time"). Kinds without one get the generic wording (``digests.summary``). Call from the
+    feature's ``AppConfig.ready``. Idempotent."""
+    _digest_words[str(kind)] = words
+
+
+def digest_words(kind: str, count: int) -> str | None:
+    """The kind's digest wording for ``count`` items in the active language, or ``None``."""
+    words = _digest_words.get(str(kind))
+    return None if words is None else str(words % {"count": count})

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -80,6 +79,9 @@ class Outgoing:
 
 # The columns an ``Outgoing`` carries; ``insert`` fills the others with their defaults.
 _OUTGOING = frozenset(f.name for f in dataclasses.fields(Outgoing))
+# The columns the rows of one cause share (``insert`` binds them once per cause).
+_SHARED = ("kind", "link", "payload", "urgency", "created_at")
+_IN_APP = str(NotificationChannel.IN_APP)
 
 
 def cause_of(dedupe_key: str) -> str:
@@ -109,35 +111,29 @@ def build(
     if not kinds.is_registered(kind):
         raise ValueError(f"notification kind {kind!r} was never registered")
     urgency = kinds.urgency_of(kind, urgency)
-    rows = []
-    seen = set()
+    rows: list[Outgoing] = []
+    seen: set[int] = set()
     data = payload or {}
+    kind, low = str(kind), urgency == Urgency.LOW
+    in_app, email = str(NotificationChannel.IN_APP), str(NotificationChannel.EMAIL)
     for person in recipients:
-        if person is None or person.pk in seen or not person.is_active:
+        if person is None:
             continue
-        seen.add(person.pk)
+        pk = person.pk
+        if pk in seen or not person.is_active:
+            continue
+        seen.add(pk)
         # In-app rows are delivered by existing; e-mail rows wait for the outbox. A low row
         # only ever becomes a digest item, whose channels are chosen when the digest is told:
         # one row stands for them all (a sweep writes one per tech lead and breach).
-        channels: list[tuple[str, dt.datetime | None]] = [(NotificationChannel.IN_APP, now)]
-        if person.email and urgency != Urgency.LOW:
-            channels.append((NotificationChannel.EMAIL, None))
-        if urgency != Urgency.LOW:
-            channels.append((IM, None))
-        rows += [
-            Outgoing(
-                recipient_id=person.pk,
-                channel=str(channel),
-                kind=kind,
-                link=link,
-                payload=data,
-                dedupe_key=f"{cause}:{person.pk}:{channel}",
-                created_at=now,
-                sent_at=sent_at,
-                urgency=urgency,
-            )
-            for channel, sent_at in channels
-        ]
+        # (Positional: a sweep builds a hundred thousand of these.)
+        key = f"{cause}:{pk}:"
+        rows.append(Outgoing(pk, in_app, kind, link, data, key + in_app, now, now, urgency))
+        if low:
+            continue
+        if person.email:
+            rows.append(Outgoing(pk, email, kind, link, data, key + email, now, None, urgency))
+        rows.append(Outgoing(pk, IM, kind, link, data, key + IM, now, None, urgency))
     return rows
 
 
@@ -152,18 +148,6 @@ def save_and_dispatch(rows: Sequence[Outgoing | Notification]) -> None:
         transaction.on_commit(lambda: tasks.enqueue(pending_ids))
     for hook in _save_hooks:
         hook(rows)
-
-
-def _dumped(values: list[Any], dumps: Callable[[Any], str]) -> list[str]:
-    """JSON text of each value, dumped once per distinct object."""
-    done: dict[int, str] = {}
-    texts = []
-    for value in values:
-        text = done.get(id(value))
-        if text is None:
-            text = done[id(value)] = dumps(value)
-        texts.append(text)
-    return texts
 
 
 def insert(rows: Sequence[Outgoing | Notification], *, fold: bool = True) -> list[int]:
@@ -194,37 +178,93 @@ def insert(rows: Sequence[Outgoing | Notification], *, fold: bool = True) -> lis
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     names = [sql.column(f) for f in fields]
     columns = ", ".join(names)
-    # JSON travels as text, dumped once per payload (a cause's rows share theirs), and is
-    # cast back in the statement: the sweep's payloads are tens of thousands of rows.
-    # A column no row carries (an Outgoing has no ``attempts``) is its default, filled in by
-    # the server (``array_fill``) rather than bound once per row.
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    col = {f.attname: sql.column(f) for f in fields}
+    # The rows of one cause (``build``'s: one per person and channel) share their kind,
+    # link, payload, urgency and time: those travel once per cause, the JSON dumped
+    # once and cast once, and only what differs travels per row, with the number
+    # of its cause. A column no row carries (an Outgoing has no ``attempts``) is its
+    # default, filled in by the server (``array_fill``) rather than bound once per row.
+    shared = [f for f in fields if f.attname in _SHARED]
+    own = [f for f in fields if f.attname not in _SHARED]
+    groups: dict[tuple[Any, ...], int] = {}
+    heads: list[Outgoing | Notification] = []
+    causes: list[str] = []
+    group_of: list[int] = []
+    # A row keyed ``<cause>:<recipient>:<channel>`` and sent at its creation exactly when it
+    # is an in-app one (every ``build`` row) needs neither travel: both are made in SQL.
+    derived = True
+    for row in rows:
+        parts = row.dedupe_key.rsplit(":", 2)
+        cause = parts[0] if len(parts) == 3 else row.dedupe_key
+        key = (cause, row.kind, row.link, id(row.payload), row.urgency, row.created_at)
+        n = groups.get(key)
+        if n is None:
+            n = groups[key] = len(heads) + 1
+            heads.append(row)
+            causes.append(cause)
+        group_of.append(n)
+        if derived and (
+            len(parts) != 3
+            or parts[2] != row.channel
+            or parts[1] != str(row.recipient_id)
+            or row.sent_at != (row.created_at if row.channel == _IN_APP else None)
+        ):
+            derived = False
     outgoing = all(isinstance(row, Outgoing) for row in rows)
-    unset = {f.attname for f in fields if f.attname not in _OUTGOING} if outgoing else set()
-    arrays_sql: list[str] = []
+    unset = {f.attname for f in own if f.attname not in _OUTGOING} if outgoing else set()
+    made = {"dedupe_key", "sent_at"} if derived else set()
+    shared_sql: list[str] = []
     params: list[Any] = []
-    for field in fields:
+    for field in shared:
+        values = [getattr(row, field.attname) for row in heads]
+        if isinstance(field, models.JSONField):  # dumped as the field would, with its encoder
+            shared_sql.append("%b::text[]")
+            params.append([json.dumps(value, cls=field.encoder) for value in values])
+        else:
+            shared_sql.append(f"%b::{sql.array_type(field)}")
+            params.append(values)
+    shared_sql.append("%b::text[]")
+    params.append(causes)
+    sent = [f for f in own if f.attname not in made]
+    own_sql: list[str] = []
+    for field in sent:
         default = field.get_default()
         if field.attname in unset:
-            arrays_sql.append(f"array_fill(%b::{field.db_type(connection)}, ARRAY[%b::int])")
+            own_sql.append(f"array_fill(%b::{field.db_type(connection)}, ARRAY[%b::int])")
             params += [default, len(rows)]
-            continue
-        values = [getattr(row, field.attname, default) for row in rows]
-        if isinstance(field, models.JSONField):  # dumped as the field would, with its encoder
-            arrays_sql.append("%b::text[]")
-            values = _dumped(values, functools.partial(json.dumps, cls=field.encoder))
         else:
-            arrays_sql.append(f"%b::{sql.array_type(field)}")
-        params.append(values)
-    arrays = ", ".join([*arrays_sql, "%b::text[]"])
-    params.append([cause_of(row.dedupe_key) for row in rows])
-    # Only table and column names and types are interpolated; values travel as parameters.
-    col = {f.attname: sql.column(f) for f in fields}
-    value_of = {
-        f.attname: f"i.{sql.column(f)}::jsonb" if f.attname in json_fields else f"i.{sql.column(f)}"
-        for f in fields
-    }
+            own_sql.append(f"%b::{sql.array_type(field)}")
+            params.append([getattr(row, field.attname, default) for row in rows])
+    own_sql.append("%b::int[]")
+    params.append(group_of)
+    json_fields = {f.attname for f in shared if isinstance(f, models.JSONField)}
+    cause_columns = ", ".join(
+        f"u.{col[f.attname]}::jsonb" if f.attname in json_fields else f"u.{col[f.attname]}"
+        for f in shared
+    )
+    value_of = {f.attname: f"i.{sql.column(f)}" for f in fields}
     given = ", ".join(value_of[f.attname] for f in fields)
+    # Only table and column names and types are interpolated; values travel as parameters.
+    shared_names = ", ".join(col[f.attname] for f in shared)
+    made_sql = {
+        "dedupe_key": f"gc.cause || ':' || gr.{col['recipient_id']} || ':' || gr.{col['channel']}",
+        "sent_at": f"CASE WHEN gr.{col['channel']} = '{_IN_APP}' THEN gc.{col['created_at']} END",
+    }
+    picked = ", ".join(
+        made_sql[f.attname]
+        if f.attname in made
+        else f"{'gc' if f in shared else 'gr'}.{col[f.attname]}"
+        for f in fields
+    )
+    rows_cte = (
+        f"WITH given_causes ({shared_names}, cause, g) AS ("  # noqa: S608 (names only)
+        f"SELECT {cause_columns}, u.cause, u.g FROM unnest({', '.join(shared_sql)}) "
+        f"WITH ORDINALITY AS u ({shared_names}, cause, g)), "
+        f"given_rows ({', '.join(col[f.attname] for f in sent)}, g, n) AS (SELECT * FROM "
+        f"unnest({', '.join(own_sql)}) WITH ORDINALITY), "
+        f"i ({columns}, cause, n) AS (SELECT {picked}, gc.cause, gr.n "
+        "FROM given_rows gr JOIN given_causes gc ON gc.g = gr.g)"
+    )
     im_columns = ", ".join(
         {
             "channel": "c.channel",
@@ -266,10 +306,7 @@ def insert(rows: Sequence[Outgoing | Notification], *, fold: bool = True) -> lis
         f"AND p.kind = w.{col['kind']} AND p.channel = w.{col['channel']} "
         f"WHERE COALESCE(p.enabled, w.default_on) OR w.{col['urgency']} = '{Urgency.LOW}'"
     )
-    statement = (
-        f"WITH i ({columns}, cause, n) AS (SELECT * FROM unnest({arrays}) "  # noqa: S608
-        f"WITH ORDINALITY), wanted AS ({wanted}), kept AS ({on})"
-    )
+    statement = f"{rows_cte}, wanted AS ({wanted}), kept AS ({on})"
     where = ""
     if fold and any(getattr(row, "urgency", Urgency.NORMAL) in FOLDED_URGENCIES for row in rows):
         ctes, where, more = folding.folding_sql("kept")

@@ -100,7 +100,9 @@ def night_sql(moments: str) -> str:
         "SELECT m.r, m.at, "  # noqa: S608 (table names only)
         "(e.end_local - e.length) AT TIME ZONE q.time_zone AS starts_at, "
         "e.end_local AT TIME ZONE q.time_zone AS ends_at "
-        f"FROM (SELECT DISTINCT r, at FROM {moments}) m "
+        # (only the people with quiet hours: usually few, often nobody in a storm)
+        f"FROM (SELECT DISTINCT r, at FROM {moments} "
+        f"WHERE r IN (SELECT user_id FROM {table} WHERE starts <> ends)) m "
         f"JOIN {table} q ON q.user_id = m.r "
         "CROSS JOIN LATERAL (SELECT (m.at AT TIME ZONE q.time_zone) AS local) l "
         "CROSS JOIN LATERAL (SELECT l.local::time AS t, l.local::date AS d) lt "

@@ -10,7 +10,7 @@ import time
 
 from celery import shared_task
 
-from notifications import delivery
+from notifications import delivery, retention
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +52,11 @@ def dispatch_notifications(ids: list[int]) -> int:
 def dispatch_pending() -> int:
     """Send whatever a lost task or a broker outage left behind (beat: every minute)."""
     return delivery.send_notifications(delivery.pending_ids())
+
+
+@shared_task(name="notifications.tasks.purge_old_notifications", soft_time_limit=300)
+def purge_old_notifications() -> dict[str, int]:
+    """Delete the notifications and digests older than ``NOTIFY_RETENTION_DAYS`` (beat:
+    daily; ``retention``)."""
+    purged = retention.purge_old()
+    return {"notifications": purged.notifications, "digests": purged.digests, "items": purged.items}

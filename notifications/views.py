@@ -79,6 +79,7 @@ def _text(row: Notification, minutes: int) -> str:
             [str(n) for n in payload.get("numbers") or []],
             scope=str(payload.get("scope", "")),
             minutes=int(payload.get("minutes") or minutes),
+            kind=row.kind,
         )
     return " ".join(str(part) for part in (row.number, payload.get("title", "")) if part)
 

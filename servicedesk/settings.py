@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.close_digests",
         "schedule": 60.0,
     },
+    # Notifications and digests older than NOTIFY_RETENTION_DAYS (notifications.retention).
+    "notifications.tasks.purge_old_notifications": {
+        "task": "notifications.tasks.purge_old_notifications",
+        "schedule": crontab(minute=40, hour=3),
+    },
     # The group robots' posts a lost task, a broker outage or a rate limit left behind.
     "channels.dispatch_robot_posts": {
         "task": "channels.dispatch_robot_posts",
@@ -415,6 +420,9 @@ FIELDWORK_PROGRESS_POLL_SECONDS = env_int("FIELDWORK_PROGRESS_POLL_SECONDS", 15)
 # sent when the window closes. High and urgent ones (a high-priority breach) never fold.
 NOTIFY_DIGEST_THRESHOLD = env_int("NOTIFY_DIGEST_THRESHOLD", 5)
 NOTIFY_DIGEST_WINDOW_MINUTES = env_int("NOTIFY_DIGEST_WINDOW_MINUTES", 10)
+# Notifications done with (sent, or given up) and digests told more than this many days ago
+# are deleted, digests with their items (notifications.retention, daily); 0 keeps them all.
+NOTIFY_RETENTION_DAYS = env_int("NOTIFY_RETENTION_DAYS", 90)
 # Upload limits (SECURITY.md "Upload limits"): files and megabytes one request may carry
 # (a body announcing more is refused with 413 before it is read), the total on one ticket,
 # and what one person may upload per calendar day in TIME_ZONE.

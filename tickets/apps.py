@@ -17,7 +17,7 @@ class TicketsConfig(AppConfig):
         from tickets.escalation import Escalation
         from tickets.filters import digest_link
         from tickets.notify import ticket_id
-        from tickets.obligations import TicketClocks
+        from tickets.obligations import DIGEST_WORDINGS, TicketClocks
         from tickets.permissions import CAPABILITIES, ROLE_GRANTS
 
         roles.declare("tickets", ROLE_GRANTS, CAPABILITIES)
@@ -34,3 +34,5 @@ class TicketsConfig(AppConfig):
         )
         # A digest of ticket news links to the queue filtered to its tickets.
         digests.link_with(digest_link)
+        for kind, words in DIGEST_WORDINGS.items():
+            kinds.digest_wording(kind, words)

@@ -111,7 +111,10 @@ def test_the_inbox_costs_the_same_queries_for_few_and_many_groups(
 @pytest.mark.usefixtures("seeded_calendar")
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "3 in 10 minutes: IT-DGA-00005"), ("zh-hans", "10 分钟内 3 条")],
+    [
+        ("en", "3 tickets breached their response time: IT-DGA-00005"),
+        ("zh-hans", "3 张工单响应已超时：IT-DGA-00005"),
+    ],
 )
 def test_a_digest_reads_in_the_readers_language(
     alice, bob, erin, web, settings, language, expected

@@ -64,7 +64,9 @@ def test_a_low_priority_breach_at_23_is_held_until_the_morning_digest(alice, qui
     # then: the morning digest by e-mail, not in the app (the app had it)
     [morning] = digest_rows(quiet_bob, KIND, EMAIL)
     assert morning.payload["numbers"] == [ticket.number]
-    assert morning.payload["title"] == f"1 during your quiet hours: {ticket.number}"
+    assert morning.payload["title"] == (
+        f"1 ticket breached its response time during your quiet hours: {ticket.number}"
+    )
     assert morning.created_at == MORNING
     assert len(digest_rows(quiet_bob, KIND)) == 0
 

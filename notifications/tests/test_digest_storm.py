@@ -79,10 +79,12 @@ def test_each_engineer_gets_five_then_one_digest_per_channel(storm, bob, erin, t
     [row] = digest_rows(bob, KIND)
     first = list(DigestItem.objects.filter(digest_id=row.payload["digest"]).order_by("pk")[:7])
     assert row.payload["numbers"] == [item.number for item in first]
-    assert row.payload["title"].startswith(f"{STORM - 5} in 10 minutes: {first[0].number}, ")
+    assert row.payload["title"].startswith(
+        f"{STORM - 5} tickets breached their response time: {first[0].number}, "
+    )
     assert row.payload["title"].endswith(f"and {STORM - 5 - 7} more")
     [erins] = digest_rows(erin, KIND)
-    assert "10 分钟内" in erins.payload["title"]
+    assert erins.payload["title"].startswith(f"{STORM - 5} 张工单响应已超时：")
 
     # a second sweep and a second close add nothing
     before = (Notification.objects.count(), DigestItem.objects.count(), Digest.objects.count())

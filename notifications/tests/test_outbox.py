@@ -306,3 +306,72 @@ def test_a_row_that_keeps_failing_stops_blocking_the_outbox(alice, bob, erin):
     pending = pending_ids()
     assert rows[0].pk not in pending
     assert rows[1].pk in pending
+
+
+def test_rows_of_many_causes_travel_once_per_cause_and_come_out_as_built(bob, erin):
+    # given: two causes told to two people (build's rows: keys and send times the writer
+    # makes itself), each cause with its own payload, and two causes sharing one payload
+    now = timezone.now()
+    shared = {"number": "IT-S", "title": "Shared"}
+    rows = []
+    for n, payload in ((1, {"number": "IT-1", "title": "One"}), (2, shared), (3, shared)):
+        rows += outbox.build(
+            recipients=[bob, erin],
+            kind=TicketNotice.REPLY,
+            cause=f"test:many:{n}",
+            now=now + dt.timedelta(seconds=n),
+            link=f"/tickets/IT-{n}/",
+            payload=payload,
+        )
+
+    # when
+    pending = outbox.insert(rows, fold=False)
+
+    # then: every row as built, in the order given
+    stored = list(Notification.objects.filter(dedupe_key__startswith="test:many:").order_by("pk"))
+    assert [(r.dedupe_key, r.channel) for r in stored] == [
+        (row.dedupe_key, row.channel) for row in rows if row.channel != outbox.IM
+    ]
+    for row in stored:
+        n = int(row.dedupe_key.split(":")[2])
+        assert row.created_at == now + dt.timedelta(seconds=n)
+        assert row.link == f"/tickets/IT-{n}/"
+        assert row.payload["number"] == ("IT-1" if n == 1 else "IT-S")
+        assert row.sent_at == (row.created_at if row.channel == "in_app" else None)
+    assert sorted(pending) == sorted(r.pk for r in stored if r.channel == "email")
+
+
+def test_hand_made_rows_keep_their_own_keys_and_columns(bob):
+    # given: rows not made by build (a key of another shape, a send time, attempts)
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=bob,
+            channel=NotificationChannel.EMAIL,
+            kind=TicketNotice.REPLY,
+            payload={"number": "IT-H"},
+            dedupe_key="hand-made-key",
+            created_at=now,
+            attempts=2,
+            last_error="earlier",
+        ),
+        Notification(
+            recipient=bob,
+            channel=NotificationChannel.IN_APP,
+            kind=TicketNotice.REPLY,
+            payload={"number": "IT-H"},
+            dedupe_key=f"test:hand:{bob.pk}:in_app",
+            created_at=now,
+            sent_at=None,
+        ),
+    ]
+
+    # when
+    pending = outbox.insert(rows, fold=False)
+
+    # then
+    email = Notification.objects.get(dedupe_key="hand-made-key")
+    assert (email.attempts, email.last_error, email.sent_at) == (2, "earlier", None)
+    in_app = Notification.objects.get(dedupe_key=f"test:hand:{bob.pk}:in_app")
+    assert in_app.sent_at is None
+    assert sorted(pending) == sorted([email.pk, in_app.pk])

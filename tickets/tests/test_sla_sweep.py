@@ -90,7 +90,14 @@ def test_response_breach_is_recorded_once_with_timeline_and_notifications(alice,
     ticket.refresh_from_db()
     assert ticket.response_breached_at == RESPONSE_DUE
     breached = TicketEvent.objects.get(ticket=ticket, kind=EventKind.SLA_BREACHED)
-    assert breached.data["clock"] == SlaEventKind.RESPONSE_BREACH
+    assert breached.data == {
+        "clock": SlaEventKind.RESPONSE_BREACH,
+        "due_at": RESPONSE_DUE.astimezone(dt.UTC).isoformat(),
+    }
+    # (written in one statement with the batch's others: every other column its default)
+    assert breached.at == RESPONSE_DUE + dt.timedelta(minutes=1)
+    assert (breached.actor_id, breached.message_id, breached.is_internal) == (None, None, False)
+    assert (breached.from_state, breached.to_state) == ("", "")
     # the queue hears of it at once; the tech lead (who also works the queue) only in the
     # digest when the window closes (issue 17: tech leads no longer get every breach); the
     # manager and requester do not
