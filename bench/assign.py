@@ -23,10 +23,10 @@ everyone — ``--runs`` rounds, modes interleaved so that the machine's load fal
 alike. The result is each mode's median and its difference from ``off``, and the CPU
 time per filing (this process's, plus the database backend's from ``/proc``: what it costs
 whatever else the shared machine runs). Goal: **under 10 ms** added. Then the choice alone
-(lock, candidates, calendars, pick: what assignment costs beyond the writes every
+(lock, the choosing statement, calendars: what assignment costs beyond the writes every
 assignment makes), the assigner's own queries, counted, and ``EXPLAIN ANALYZE`` of its
-candidates statement for ``bench-everyone`` (skills, profiles, sites and the open loads of
-every engineer).
+choosing statement (``people.assignment.pick``) for ``bench-everyone`` (skills, roles,
+profiles, sites and the open loads of every engineer, ranked per calendar).
 
 Afterwards the tickets, timeline entries and notifications the rounds wrote are deleted and
 the day's ticket counter put back, so the open load stays what was filled (``--keep``
@@ -293,7 +293,7 @@ class Scene:
         def count(ids: Any) -> None:
             scene.enqueued += len(list(ids))
 
-        notifications.tasks.enqueue = count  # type: ignore[assignment]
+        notifications.tasks.enqueue = count
         for model, key in ((Ticket, "ticket"), (TicketEvent, "event"), (Notification, "note")):
             scene.marks[key] = model.objects.aggregate(m=Max("pk"))["m"] or 0
         day = timezone.localdate()
@@ -358,9 +358,10 @@ class Scene:
         }
 
     def choice_alone(self, runs: int) -> dict[str, float]:
-        """The decision alone (the lock, the candidates' statement, the calendars, the pick),
-        for a printer ticket and for everyone eligible: the rest of what assignment adds is
-        what any assignment writes (the assignee, the timeline entry, the engineer's notice)."""
+        """The decision alone (the lock, the choosing statement, the calendars), for a printer
+        ticket and for everyone eligible: the rest of what assignment adds is what any
+        assignment writes (the engineer's turn, the assignee in the ticket's insert, the
+        timeline entry in the filing's, the engineer's notice)."""
         from django.db import transaction
         from django.utils import timezone
 
@@ -375,8 +376,7 @@ class Scene:
                 with transaction.atomic():
                     client, started = time.process_time(), time.perf_counter()
                     assignment._lock()
-                    eligible, _note = assignment.eligible_now(probe, timezone.now())
-                    assignment.choose("least_loaded", probe, eligible)
+                    assignment.pick("least_loaded", probe, timezone.now())
                     wall.append((time.perf_counter() - started) * 1000)
                     cpu.append((time.process_time() - client) * 1000)
             found[name] = statistics.median(wall)
@@ -393,7 +393,7 @@ class Scene:
         from tickets import hooks
         from tickets.models import Ticket
 
-        found = {}
+        found: dict[str, int] = {}
         ticket = Ticket.objects.select_related("category").filter(assignee__isnull=True).first()
         if ticket is None:
             return found
@@ -406,22 +406,33 @@ class Scene:
         return found
 
     def explain_candidates(self) -> str:
-        """The plan of the assigner's one read, for the category everyone is skilled in."""
+        """The plan of the assigner's one read (``people_assign_rank``, ``least_loaded``)
+        for the category everyone is skilled in: the function's statement prepared with
+        the generic plan the function keeps (``plan_cache_mode = force_generic_plan``)."""
+        import importlib
+        import re
+
         from django.db import connection, transaction
 
         from people import assignment
-        from tickets.models import Ticket
 
-        probe = Ticket(category=self.everyone, site=self.requester.site, priority="medium")
-        captured: list[tuple[str, Any]] = []
-        with transaction.atomic():
+        rank = importlib.import_module("people.migrations.0003_assign_rank_function")
+        body = rank._ranked(rank.ORDER["least_loaded"])
+        for n, name in enumerate(("p_category", "p_parent", "p_site", "p_role"), start=1):
+            body = re.sub(rf"\b{name}\b", f"${n}", body)
+        site = self.requester.site_id
+        with transaction.atomic(), connection.cursor() as cursor:
             assignment._lock()  # as the assigner runs it: JIT off
-            with connection.execute_wrapper(_keep_last(captured)):
-                assignment.skilled_for(probe)
-            sql, params = captured[-1]
-            with connection.cursor() as cursor:
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cursor.execute(f"PREPARE bench_rank (bigint, bigint, bigint, text) AS {body}")
+            try:
+                cursor.execute(
+                    "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_rank (%s, NULL, %s, %s)",
+                    [self.everyone.pk, site, assignment.QUEUE_PERMISSION],
+                )
                 return "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("DEALLOCATE bench_rank")
 
     def clean(self) -> None:
         from django.db import transaction
@@ -457,16 +468,6 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _keep_last(captured: list[tuple[str, Any]]) -> Any:
-    """An ``execute_wrapper`` that notes each statement and its parameters."""
-
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    return wrapper
 
 
 def markdown(
@@ -508,15 +509,18 @@ def markdown(
     choice = timed["choice"]
     lines += [
         "",
-        "Of that, the choice alone (lock, candidates' statement, calendars, pick; median wall, "
+        "Of that, the choice alone (lock, the choosing statement, calendars; median wall, "
         f"this process's CPU): printer ticket {choice['printers']:.2f} ms "
         f"({choice['printers cpu']:.2f} ms CPU), everyone eligible {choice['everyone']:.2f} ms "
-        f"({choice['everyone cpu']:.2f} ms CPU). The rest is what every assignment writes: the "
-        "assignee (with the load trigger), the timeline entry and the engineer's notice.",
+        f"({choice['everyone cpu']:.2f} ms CPU). The rest is what every assignment writes, "
+        "chosen before the ticket is inserted: the engineer's turn (one round trip), the "
+        "assignee in the ticket's one insert (the load trigger), the timeline entry in the "
+        "filing's one insert of entries, and the engineer's notice (in-app and e-mail rows: "
+        "the filing's only outbox statement when nobody else is told).",
     ]
     lines += [
         "",
-        f"The assigner's candidates statement for `{EVERYONE}` (`EXPLAIN (ANALYZE, BUFFERS)`):",
+        f"The assigner's choosing statement for `{EVERYONE}` (`EXPLAIN (ANALYZE, BUFFERS)`):",
         "",
         "```",
         plan,

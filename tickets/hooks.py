@@ -18,9 +18,12 @@
 * **Filing asides**: a feature's partial shown under the symptom on the requester's
   new-ticket form (inside the form, so its hidden fields are posted with it), with a
   function that builds its context for the viewer and the posted data (``None`` on GET).
-* **The assigner**: one function that may assign a ticket just filed (automatic
-  assignment), called by ``submit_ticket`` inside its transaction, before the site's
-  local-contact routing; with the labels of the notes it leaves on a ticket it could not
+* **The assigner**: one function that chooses who a ticket being filed goes to (automatic
+  assignment), called by ``submit_ticket`` inside its transaction before the ticket is
+  inserted (so it is inserted already assigned: one write, the tickets' triggers fire
+  once), and before the site's local-contact routing; ``submit_ticket`` writes the entry
+  it returns with the filing's other timeline entries and tells the assignee with the
+  filing's other notices. With the labels of the notes it leaves on a ticket it could not
   assign (why nobody), which the queue and the work view show.
 """
 
@@ -78,16 +81,31 @@ class EntryKind:
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """The timeline entry an assigner's choice adds to the filing's entries (no actor: the
+    system chose)."""
+
+    kind: str
+    data: dict[str, Any]
+    is_internal: bool = False
+
+
+@dataclass(frozen=True)
 class AutoAssigned:
-    """What the assigner did with a new ticket: gave it to ``assignee`` (saved, on the
-    timeline, told), or to nobody, with ``note`` saying why (a code it registered)."""
+    """What the assigner chose for a ticket about to be filed: ``assignee`` (their turn
+    taken; ``submit_ticket`` inserts the ticket theirs and tells them), or nobody, with
+    ``note`` saying why (a code it registered, kept on the ticket). ``entry``: the timeline
+    entry saying so, written with the filing's other entries."""
 
     assignee: User | None
     note: str = ""
+    entry: TimelineEntry | None = None
 
 
-# The ticket just filed and the moment of filing; ``None`` when automatic assignment is off
-# for this ticket (the desk's routing goes on as if there were no assigner).
+# The ticket being filed (not inserted yet: no ``pk``; its number, requester, site,
+# category and priority are set) and the moment of filing; ``None`` when automatic
+# assignment is off for this ticket (the desk's routing goes on as if there were no
+# assigner). Runs inside the filing transaction; what it locks stays locked until commit.
 Assigner = Callable[["Ticket", dt.datetime], AutoAssigned | None]
 
 _panels: dict[str, Panel] = {}
@@ -182,7 +200,8 @@ def register_assigner(assigner: Assigner, *, notes: Mapping[str, Any]) -> None:
 
 
 def auto_assign(ticket: Ticket, now: dt.datetime) -> AutoAssigned | None:
-    """Run the assigner on a ticket just filed (inside the filing transaction)."""
+    """Run the assigner on a ticket being filed, before it is inserted (inside the filing
+    transaction)."""
     return _assigner[0](ticket, now) if _assigner else None
 
 

@@ -26,6 +26,9 @@ from tickets.selectors import (
     users_with_permission,
 )
 
+# Unsaved notification rows, for a batch (``rows_for``, ``send``).
+Rows = list[outbox.Outgoing]
+
 BREACHES = frozenset({SlaEventKind.RESPONSE_BREACH, SlaEventKind.RESOLUTION_BREACH})
 
 
@@ -72,15 +75,27 @@ def rows_about(
     )
 
 
+def rows_for(
+    recipients: Iterable[User | None], kind: TicketNotice, ticket: Ticket, event: TicketEvent
+) -> Rows:
+    """Unsaved rows telling these people about the event just recorded on the ticket (a
+    service telling several groups at once saves them in one batch: ``send``)."""
+    return rows_about(
+        ticket, recipients=recipients, kind=kind, cause=f"event:{event.pk}", now=event.at
+    )
+
+
+def send(rows: Rows) -> None:
+    """Save a batch of ``rows_for`` rows in one statement (nothing to do without rows)."""
+    if rows:
+        outbox.save_and_dispatch(rows)
+
+
 def tell(
     recipients: Iterable[User | None], kind: TicketNotice, ticket: Ticket, event: TicketEvent
 ) -> None:
     """Tell these people about the event just recorded on the ticket."""
-    outbox.save_and_dispatch(
-        rows_about(
-            ticket, recipients=recipients, kind=kind, cause=f"event:{event.pk}", now=event.at
-        )
-    )
+    outbox.save_and_dispatch(rows_for(recipients, kind, ticket, event))
 
 
 def tell_requester(kind: TicketNotice, ticket: Ticket, event: TicketEvent) -> None:
@@ -133,10 +148,16 @@ def tell_local_contacts(
 ) -> None:
     """The site's local IT contacts (R7.2) about a ticket filed at their site, except the
     people in ``besides`` (told already, e.g. the one it was routed to)."""
+    send(local_contact_rows(ticket, event, besides=besides))
+
+
+def local_contact_rows(
+    ticket: Ticket, event: TicketEvent, *, besides: Iterable[User | None] = ()
+) -> Rows:
+    """``tell_local_contacts``'s rows, unsaved (for a batch: ``send``)."""
     skip = {person.pk for person in besides if person is not None}
     people = [p for p in local_contacts_of(ticket.site_id) if p.pk not in skip]
-    if people:
-        tell(people, TicketNotice.SITE_TICKET, ticket, event)
+    return rows_for(people, TicketNotice.SITE_TICKET, ticket, event) if people else []
 
 
 def severity(ticket: Ticket) -> str:

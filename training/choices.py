@@ -38,12 +38,14 @@ RECORDED = (AttendanceStatus.ATTENDED, AttendanceStatus.ABSENT)
 
 
 class DrillStatus(models.TextChoices):
-    """A drill's progress: made, opened by its engineer (the clock runs), answered, scored."""
+    """A drill's progress: made, opened by its engineer (the clock runs), answered, scored;
+    or withdrawn by a tech lead before it was answered."""
 
     ASSIGNED = "assigned", _("Not started")
     STARTED = "started", _("In progress")
     ANSWERED = "answered", _("Answered, waiting for a score")
     SCORED = "scored", _("Scored")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # Drills still in the engineer's hands.
@@ -51,8 +53,12 @@ OPEN_DRILL = (DrillStatus.ASSIGNED, DrillStatus.STARTED)
 
 
 class TrainingNotice(models.TextChoices):
-    """What people are told: attendees of a session, the engineer of a drill."""
+    """What people are told: attendees (and the trainer) of a session, the engineer of a
+    drill."""
 
     INVITED = "training_invited", _("You are invited to a training")
+    MOVED = "training_moved", _("A training you are in has moved")
+    CANCELLED = "training_cancelled", _("A training you are in is cancelled")
     DRILL_ASSIGNED = "drill_assigned", _("A drill for you")
     DRILL_SCORED = "drill_scored", _("Your drill was scored")
+    DRILL_WITHDRAWN = "drill_withdrawn", _("A drill for you was withdrawn")

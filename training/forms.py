@@ -243,3 +243,11 @@ class ScoreForm(StyledForm):
 
     score = forms.IntegerField(label=_("Score (0–100)"), min_value=0, max_value=100)
     notes = _text(Assessment, "notes", _("Notes"), required=False)
+
+
+class CancelSessionForm(StyledForm):
+    """Cancel a session: why, optionally (shown on its page)."""
+
+    id_prefix = "cancel"
+
+    reason = _text(TrainingSession, "cancel_reason", _("Why (optional)"), required=False)

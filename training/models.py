@@ -62,6 +62,21 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Cancelled: kept (its attendees were told, the calendar shows it struck out), never
+    # deleted; nothing more is recorded on it.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # only ever read with its row
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.TextField(
+        _("why cancelled"), max_length=TEXT_MAX, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -82,6 +97,10 @@ class TrainingSession(models.Model):
     def number(self) -> str:
         """How notices name a session (a ticket has its ``IT-…`` number)."""
         return f"TR-{self.pk}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Attendance(models.Model):
@@ -248,6 +267,16 @@ class Drill(models.Model):
     plan = models.TextField(_("plan"), max_length=TEXT_MAX, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     is_late = models.BooleanField(_("answered late"), default=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # only ever read with its row
+        verbose_name=_("withdrawn by"),
+    )
     assessment = models.OneToOneField(
         Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="drill"
     )

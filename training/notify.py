@@ -1,9 +1,12 @@
 """Who hears about training. The outbox (``notifications``) only delivers.
 
 * A session planned (or an attendee added): each new attendee, with the time.
+* A session moved to another time, or cancelled: its attendees and its trainer (not the
+  tech lead who did it), with the new time (moved) or the time it was to be (cancelled);
+  each reads it in their own language (the outbox renders per reader).
 * A drill built: its engineer, named by the drill's number and the ticket's category only
   (the symptom shows when they start it; the ticket is never named).
-* A drill scored: its engineer.
+* A drill scored, or withdrawn before it was answered: its engineer.
 
 Rows are written inside the transaction that causes them; each names its cause, so a
 cause written twice notifies once.
@@ -39,6 +42,70 @@ def invited(session: TrainingSession, people: Sequence[User], *, now: dt.datetim
                 "title": session.title,
                 "when_at": session.starts_at.isoformat(),
             },
+        )
+    )
+
+
+def _session_news(
+    session: TrainingSession,
+    people: Sequence[User],
+    *,
+    kind: TrainingNotice,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    if not people:
+        return
+    outbox.save_and_dispatch(
+        outbox.build(
+            recipients=people,
+            kind=kind,
+            cause=cause,
+            now=now,
+            link=reverse("training:session", args=[session.pk]),
+            payload={
+                "number": session.number,
+                "title": session.title,
+                "when_at": session.starts_at.isoformat(),
+            },
+        )
+    )
+
+
+def moved(session: TrainingSession, people: Sequence[User], *, now: dt.datetime) -> None:
+    """The session starts at another time now (each move is news of its own)."""
+    _session_news(
+        session,
+        people,
+        kind=TrainingNotice.MOVED,
+        cause=f"training:{session.pk}:moved:{session.starts_at.isoformat()}:{now.isoformat()}",
+        now=now,
+    )
+
+
+def cancelled(session: TrainingSession, people: Sequence[User], *, now: dt.datetime) -> None:
+    _session_news(
+        session,
+        people,
+        kind=TrainingNotice.CANCELLED,
+        cause=f"training:{session.pk}:cancelled",
+        now=now,
+    )
+
+
+def drill_withdrawn(drill: Drill, *, now: dt.datetime) -> None:
+    """Named as when it was assigned: its number and the ticket's category only."""
+    engineer = drill.engineer
+    with translation.override(engineer.language or settings.LANGUAGE_CODE):
+        category = drill.ticket.category.label
+    outbox.save_and_dispatch(
+        outbox.build(
+            recipients=[engineer],
+            kind=TrainingNotice.DRILL_WITHDRAWN,
+            cause=f"drill:{drill.pk}:withdrawn",
+            now=now,
+            link=reverse("training:drill", args=[drill.pk]),
+            payload={"number": drill.number, "title": category},
         )
     )
 

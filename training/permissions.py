@@ -88,3 +88,9 @@ def sees_answer_key(drill: Drill, user: AnyUser) -> bool:
 def can_score(drill: Drill, user: AnyUser) -> bool:
     """Tech leads score drills, never their own."""
     return can_manage(user) and not is_drills_engineer(drill, user)
+
+
+def can_withdraw(drill: Drill, user: AnyUser) -> bool:
+    """Tech leads withdraw drills, never their own (whether it still may be, its state
+    says: ``training.choices.OPEN_DRILL``)."""
+    return can_manage(user) and not is_drills_engineer(drill, user)

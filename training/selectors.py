@@ -53,7 +53,7 @@ def session_for_api(user: AnyUser) -> QuerySet[TrainingSession]:
     prefetches, whatever the number of rows)."""
     return (
         sessions_visible_to(user)
-        .select_related("trainer")
+        .select_related("trainer", "cancelled_by")
         .prefetch_related(
             Prefetch(
                 "attendance",
@@ -69,7 +69,12 @@ def session_for_api(user: AnyUser) -> QuerySet[TrainingSession]:
 
 
 def get_session_for(user: AnyUser, session_id: int) -> TrainingSession:
-    found = sessions_visible_to(user).select_related("trainer").filter(pk=session_id).first()
+    found = (
+        sessions_visible_to(user)
+        .select_related("trainer", "cancelled_by")
+        .filter(pk=session_id)
+        .first()
+    )
     if found is None:
         raise SessionNotFound
     return found

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:session_id>/", views.session_detail, name="session"),
     path("<int:session_id>/edit/", views.session_edit, name="edit"),
     path("<int:session_id>/attendance/", views.session_attendance, name="attendance"),
+    path("<int:session_id>/cancel/", views.session_cancel, name="cancel"),
     path("<int:session_id>/assessments/", views.session_assess, name="session_assess"),
     path("<int:session_id>/files/", views.session_files_add, name="files_add"),
     path("<int:session_id>/files/<int:material_id>/", views.session_file, name="file"),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("drills/<int:drill_id>/start/", views.drill_start, name="drill_start"),
     path("drills/<int:drill_id>/answer/", views.drill_answer, name="drill_answer"),
     path("drills/<int:drill_id>/score/", views.drill_score, name="drill_score"),
+    path("drills/<int:drill_id>/withdraw/", views.drill_withdraw, name="drill_withdraw"),
     path("drills/<int:drill_id>/files/<int:attachment_id>/", views.drill_file, name="drill_file"),
 ]

@@ -2,8 +2,9 @@
 and the assignment keeps two filings from both seeing the same engineer as the lightest.
 
 Filing itself is serialised today by the day's ticket counter (its upsert holds the row
-until commit), so the second test races the assigner alone, without the counter: that is
-the test that fails if the lock goes.
+until commit), so the second test races the assigner alone, without the counter (the choice,
+then the write of the assignee its caller makes in the same transaction): that is the test
+that fails if the lock goes.
 
 These tests commit for real (``transaction=True``): each thread has its own database
 connection, as concurrent web processes would.
@@ -58,7 +59,9 @@ def test_the_assigner_alone_run_at_once_still_balances(working_hours, printers, 
     def assign(ticket_id: int) -> None:
         with transaction.atomic():
             ticket = Ticket.objects.select_related("category").get(pk=ticket_id)
-            assignment.assign_new_ticket(ticket, timezone.now())
+            outcome = assignment.assign_new_ticket(ticket, timezone.now())
+            assert outcome is not None and outcome.assignee is not None
+            Ticket.objects.filter(pk=ticket_id).update(assignee=outcome.assignee)
 
     # when: the assigner runs on all of them at once, each in its own transaction
     with override_settings(TICKETS_AUTO_ASSIGN=AssignMode.LEAST_LOADED):

@@ -1109,7 +1109,8 @@ def build_training_corpus(
     """Training (training/) written with payloads: a session (title, place, agenda) with a
     file named by the text and an assessment's notes; drills of a ticket whose symptom is a
     payload — one scored (the engineer's diagnosis and plan, the lead's notes), one
-    answered (the lead's score form), one started (the engineer's answer form)."""
+    answered (the lead's score form), one started (the engineer's answer form); a session
+    cancelled with a payload for its reason."""
     corpus = Corpus()
     tom, erin = people["tom"], people["erin"]
     short = itertools.cycle(PAYLOADS[1:])
@@ -1157,7 +1158,18 @@ def build_training_corpus(
                 drill.pk, actor=tom, score=66, notes=corpus.put("DR.notes", f"点评 {ALL}")
             )
         drills[stage] = drill.pk
-    return {"session": session.pk, **drills}, corpus.placed
+    called_off = training_sessions.create_session(
+        actor=tom,
+        title=corpus.put("TR.cancelled_title", one_line(next(short))),
+        kind="service",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        trainer=tom,
+        attendees=[bob, erin],
+    )
+    training_sessions.cancel_session(
+        called_off.pk, actor=tom, reason=corpus.put("TR.cancel_reason", f"取消 {ALL}")
+    )
+    return {"session": session.pk, "cancelled": called_off.pk, **drills}, corpus.placed
 
 
 def test_training_payloads_render_as_text(open_as, alice, bob, erin, tom) -> None:
@@ -1172,6 +1184,7 @@ def test_training_payloads_render_as_text(open_as, alice, bob, erin, tom) -> Non
         "/training/",
         f"/training/{ids['session']}/",
         f"/training/{ids['session']}/edit/",
+        f"/training/{ids['cancelled']}/",
         "/training/assessments/",
         "/training/drills/",
         "/training/drills/?tab=scored",
@@ -1183,6 +1196,7 @@ def test_training_payloads_render_as_text(open_as, alice, bob, erin, tom) -> Non
     for path in (
         "/training/",
         f"/training/{ids['session']}/",
+        f"/training/{ids['cancelled']}/",
         "/training/assessments/",
         "/training/drills/?tab=mine_scored",
         f"/training/drills/{ids['started']}/",

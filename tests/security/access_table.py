@@ -556,7 +556,11 @@ LEADS_NOT_NOW = who(
     DENY_403, anonymous=LOGIN_302, other_engineer=HIDE_404, **dict.fromkeys(LEADS, CONFLICT_409)
 )
 BOB_NOT_NOW = who(DENY_403, anonymous=LOGIN_302, other_engineer=HIDE_404, engineer=CONFLICT_409)
+# A lead-only page (erin is refused before the session is looked up) in a state forbidding it.
+TRAINING_LEADS_NOT_NOW = who(DENY_403, anonymous=LOGIN_302, **dict.fromkeys(LEADS, CONFLICT_409))
 UPCOMING = {"session": "upcoming"}
+CANCELLED = {"session": "cancelled"}
+CANCEL = {"reason": "The trainer is ill"}
 STARTED = {"drill": "started"}
 ANSWERED = {"drill": "answered"}
 ASSESS = {"engineer": "bob", "kind": "technical", "score": 80, "notes": "Solid"}
@@ -1092,6 +1096,13 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
             ),
         ],
     },
+    "training:cancel": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(TRAINING_LEADS, body=CANCEL),
+            Case(TRAINING_LEADS_NOT_NOW, body=CANCEL, extra=CANCELLED, note="cancelled already"),
+        ],
+    },
     "training:session_assess": {
         "GET": Case(POST_ONLY),
         "POST": Case(TRAINING_LEADS, body=ASSESS),
@@ -1137,6 +1148,13 @@ PAGES: dict[str, dict[str, Case | list[Case]]] = {
                 extra=STARTED,
                 note="not answered",
             ),
+        ],
+    },
+    "training:drill_withdraw": {
+        "GET": Case(POST_ONLY),
+        "POST": [
+            Case(BOBS_LEADS),
+            Case(LEADS_NOT_NOW, extra=ANSWERED, note="answered already"),
         ],
     },
     "training:drill_file": {"GET": Case(BOBS, extra=STARTED), "POST": Case(GET_ONLY)},
@@ -1781,6 +1799,10 @@ API: dict[str, Case | list[Case]] = {
             note="the session has not begun",
         ),
     ],
+    "POST /api/v1/trainings/{session_id}/cancel/": [
+        Case(_api_only(BOBS_LEADS), body=CANCEL),
+        Case(_api_only(LEADS_NOT_NOW), body=CANCEL, extra=CANCELLED, note="cancelled already"),
+    ],
     "GET /api/v1/assessments/": Case(_api_only(STAFF)),
     "POST /api/v1/assessments/": Case(_api_only(TRAINING_LEADS), body=ASSESS),
     "GET /api/v1/drills/": Case(_api_only(STAFF)),
@@ -1809,6 +1831,10 @@ API: dict[str, Case | list[Case]] = {
             extra=STARTED,
             note="not answered",
         ),
+    ],
+    "POST /api/v1/drills/{drill_id}/withdraw/": [
+        Case(_api_only(BOBS_LEADS)),
+        Case(_api_only(LEADS_NOT_NOW), extra=ANSWERED, note="answered already"),
     ],
     # The satisfaction survey (feedback/api/); see SURVEY above.
     "GET /api/v1/tickets/{number}/survey/": Case(API_TICKET_READERS, state=S.VERIFIED),

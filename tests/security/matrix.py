@@ -412,9 +412,10 @@ def knowledge_script(world: World, case: table.Case) -> int:
 
 def training_session(world: World, case: table.Case) -> int:
     """tom's (the tech lead's) session with bob invited, begun an hour ago; with
-    ``extra={"session": "upcoming"}`` starting tomorrow."""
+    ``extra={"session": "upcoming"}`` starting tomorrow, ``"cancelled"`` cancelled by tom."""
     now = timezone.now()
     upcoming = case.extra.get("session") == "upcoming"
+    cancelled = case.extra.get("session") == "cancelled"
     session = TrainingSession.objects.create(
         title="Deploying the new OS",
         kind="technical",
@@ -423,6 +424,8 @@ def training_session(world: World, case: table.Case) -> int:
         created_by=world.users["lead"],
         created_at=now,
         updated_at=now,
+        cancelled_at=now if cancelled else None,
+        cancelled_by=world.users["lead"] if cancelled else None,
     )
     Attendance.objects.create(session=session, engineer=world.users["engineer"])
     return session.pk

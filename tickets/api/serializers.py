@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
 from accounts.models import Site, User
-from tickets import hooks
-from tickets.choices import Impact, Priority, RootCauseType, Urgency
+from tickets import hooks, permissions
+from tickets.choices import EventKind, Impact, Priority, RootCauseType, Urgency
 from tickets.limits import TEXT_MAX, max_length
 from tickets.models import Attachment, Category, Message, Ticket, TicketEvent
 
@@ -135,6 +135,56 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "held_seconds",
         ]
         read_only_fields = fields
+
+
+class AutoAssignmentSerializer(serializers.Serializer[None]):
+    """Who automatic assignment (or the site's local-contact routing) gave the ticket to when
+    it was filed, and why, as its timeline says; or why nobody (staff only)."""
+
+    assigned_to = serializers.CharField(
+        allow_null=True, help_text="The name the timeline gave; null: nobody could be chosen."
+    )
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """One ticket: its list shape and ``auto_assignment`` (read-only; null when the ticket
+    was not assigned automatically at filing)."""
+
+    auto_assignment = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "auto_assignment"]
+        read_only_fields = fields
+
+    @extend_schema_field(AutoAssignmentSerializer(allow_null=True))
+    def get_auto_assignment(self, ticket: Ticket) -> dict[str, Any] | None:
+        # Only the filing writes an assignment without an actor (``submit_ticket``).
+        entry = (
+            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNED, actor__isnull=True)
+            .order_by("at", "pk")
+            .values("at", "data")
+            .first()
+        )
+        at = serializers.DateTimeField()
+        if entry is not None:
+            data = entry["data"] or {}
+            return {
+                "assigned_to": str(data.get("to") or "") or None,
+                "reason": str(data.get("reason") or ""),
+                "at": at.to_representation(entry["at"]),
+            }
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        note = hooks.assign_note_label(ticket)  # the queue's "why nobody": the desk's own
+        if note and viewer is not None and permissions.can_view_internal(viewer):
+            return {
+                "assigned_to": None,
+                "reason": note,
+                "at": at.to_representation(ticket.submitted_at),
+            }
+        return None
 
 
 class TicketCreateSerializer(Body):

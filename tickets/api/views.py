@@ -52,7 +52,7 @@ def _transition_schema(body: type[s.Body], summary: str) -> Callable[..., Any]:
             404: OpenApiResponse(description="No such page."),
         },
     ),
-    retrieve=extend_schema(responses={200: s.TicketSerializer, 404: _ERRORS[404]}),
+    retrieve=extend_schema(responses={200: s.TicketDetailSerializer, 404: _ERRORS[404]}),
 )
 class TicketViewSet(
     mixins.ListModelMixin,
@@ -82,6 +82,10 @@ class TicketViewSet(
     def get_object(self) -> Ticket:
         return selectors.get_ticket_for(self._user(), self.kwargs["number"])
 
+    def get_serializer_class(self) -> type[s.TicketSerializer]:
+        # One ticket says why it was assigned automatically (a query the list does not pay).
+        return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if wants_search(request):  # every ticket the caller may see, any state, ranked
             return search_response(self, self._user())
@@ -96,14 +100,18 @@ class TicketViewSet(
         body.is_valid(raise_exception=True)
         return dict(body.validated_data)
 
-    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer, **_ERRORS})
+    @extend_schema(
+        request=s.TicketCreateSerializer, responses={201: s.TicketDetailSerializer, **_ERRORS}
+    )
     def create(self, request: Request) -> Response:
         data = self._body(s.TicketCreateSerializer)
         requester = data.pop("requester", None)
         actor = self._user()
         channel = Channel.PHONE if requester and requester != actor else Channel.API
         ticket = services.submit_ticket(actor=actor, requester=requester, channel=channel, **data)
-        return self._respond(ticket, status.HTTP_201_CREATED)
+        fresh = selectors.get_ticket_for(actor, ticket.number)
+        detail = s.TicketDetailSerializer(fresh, context={"request": request})
+        return Response(detail.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer, **_ERRORS})
     def partial_update(self, request: Request, number: str) -> Response:

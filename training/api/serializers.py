@@ -50,6 +50,9 @@ class SessionSerializer(serializers.ModelSerializer[TrainingSession]):
     trainer: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
+    cancelled_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     attendees = AttendeeSerializer(source="attendance", many=True, read_only=True)
     skills = SkillSerializer(many=True, read_only=True)
     articles = serializers.SerializerMethodField()
@@ -70,6 +73,9 @@ class SessionSerializer(serializers.ModelSerializer[TrainingSession]):
             "attendees",
             "skills",
             "articles",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
             "url",
         ]
         read_only_fields = fields
@@ -112,6 +118,15 @@ class SessionWriteSerializer(serializers.Serializer[None]):
         child=serializers.IntegerField(min_value=1), max_length=50, required=False
     )
     skills = SkillWriteSerializer(many=True, required=False)
+
+
+class SessionCancelSerializer(serializers.Serializer[None]):
+    reason = serializers.CharField(
+        max_length=max_length(TrainingSession, "cancel_reason"),
+        required=False,
+        allow_blank=True,
+        help_text="Why, shown on the session's page.",
+    )
 
 
 class AttendanceMarkSerializer(serializers.Serializer[None]):
@@ -207,6 +222,9 @@ class DrillSerializer(serializers.Serializer[Drill]):
     plan = serializers.CharField(allow_null=True)
     answered_at = serializers.DateTimeField(allow_null=True)
     is_late = serializers.BooleanField()
+    withdrawn_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a tech lead withdrew it (status ``withdrawn``)."
+    )
     score = serializers.IntegerField(allow_null=True)
     notes = serializers.CharField(allow_null=True)
     answer_key = AnswerKeySerializer(
@@ -217,7 +235,8 @@ class DrillSerializer(serializers.Serializer[Drill]):
     def to_representation(self, drill: Drill) -> dict[str, Any]:
         user = self.context["user"]
         is_engineer = permissions.is_drills_engineer(drill, user)
-        shows = drill.status != DrillStatus.ASSIGNED if is_engineer else True
+        # Its engineer sees the symptom once they started it (withdrawn before: never).
+        shows = drill.started_at is not None if is_engineer else True
         scored = drill.assessment if drill.status == DrillStatus.SCORED else None
         answered = drill.answered_at is not None
         files = None
@@ -250,6 +269,7 @@ class DrillSerializer(serializers.Serializer[Drill]):
             "plan": drill.plan if answered else None,
             "answered_at": _moment(drill.answered_at),
             "is_late": drill.is_late,
+            "withdrawn_at": _moment(drill.withdrawn_at),
             "score": scored.score if scored is not None else None,
             "notes": scored.notes if scored is not None else None,
             "answer_key": (

@@ -13,10 +13,18 @@ urlpatterns = [
         views.SessionAttendanceView.as_view(),
         name="training-attendance",
     ),
+    path(
+        "trainings/<int:session_id>/cancel/",
+        views.SessionCancelView.as_view(),
+        name="training-cancel",
+    ),
     path("assessments/", views.AssessmentListView.as_view(), name="assessments"),
     path("drills/", views.DrillListView.as_view(), name="drills"),
     path("drills/<int:drill_id>/", views.DrillDetailView.as_view(), name="drill"),
     path("drills/<int:drill_id>/start/", views.DrillStartView.as_view(), name="drill-start"),
     path("drills/<int:drill_id>/answer/", views.DrillAnswerView.as_view(), name="drill-answer"),
     path("drills/<int:drill_id>/score/", views.DrillScoreView.as_view(), name="drill-score"),
+    path(
+        "drills/<int:drill_id>/withdraw/", views.DrillWithdrawView.as_view(), name="drill-withdraw"
+    ),
 ]

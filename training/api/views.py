@@ -2,10 +2,11 @@
 
 Staff only (a requester gets 403). Tech leads and managers read everything; an engineer
 reads the sessions they attend or give, their own assessments and their own drills (another
-engineer's drill is a 404). Tech leads plan sessions, record assessments, build and score
-drills; the trainer (or a tech lead) records attendance; a drill's engineer starts and
-answers it. 400 names the field, 409 says why not now. A drill read by its engineer never
-carries the ticket's number, root cause, plan or solution before it is scored.
+engineer's drill is a 404). Tech leads plan and cancel sessions, record assessments, build,
+score and withdraw drills; the trainer (or a tech lead) records attendance; a drill's
+engineer starts and answers it. 400 names the field, 409 says why not now. A drill read by
+its engineer never carries the ticket's number, root cause, plan or solution before it is
+scored.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from training.api.serializers import (
     DrillScoreSerializer,
     DrillSerializer,
     DrillWriteSerializer,
+    SessionCancelSerializer,
     SessionSerializer,
     SessionWriteSerializer,
 )
@@ -141,6 +143,26 @@ class SessionDetailView(generics.GenericAPIView[TrainingSession]):
             raise exceptions.PermissionDenied(_("Only tech leads change training sessions."))
         changes = _body(SessionWriteSerializer, request, partial=True)
         session_services.update_session(session_id, actor=user, changes=changes)
+        return Response(_session_data(user, session_id))
+
+
+class SessionCancelView(generics.GenericAPIView[TrainingSession]):
+    """Cancel a session (tech leads), with an optional ``reason``: it stays, marked
+    cancelled, and its attendees and trainer are told. 409 when it is cancelled already or
+    attendance or an assessment shows it took place."""
+
+    serializer_class = SessionSerializer
+    filter_backends: list[Any] = []
+    queryset = TrainingSession.objects.none()
+
+    @extend_schema(request=SessionCancelSerializer, responses={200: SessionSerializer, **_ERRORS})
+    def post(self, request: Request, session_id: int) -> Response:
+        user = _user(request)
+        selectors.get_session_for(user, session_id)
+        if not permissions.can_manage(user):
+            raise exceptions.PermissionDenied(_("Only tech leads cancel training sessions."))
+        body = _body(SessionCancelSerializer, request)
+        session_services.cancel_session(session_id, actor=user, reason=body.get("reason", ""))
         return Response(_session_data(user, session_id))
 
 
@@ -305,4 +327,20 @@ class DrillScoreView(_DrillView):
                 _("Only a tech lead scores a drill, never their own.")
             )
         drill_services.score_drill(drill_id, actor=user, **_body(DrillScoreSerializer, request))
+        return Response(_drill_data(user, drill_id))
+
+
+class DrillWithdrawView(_DrillView):
+    """A tech lead (not the drill's engineer) withdraws a drill not answered yet; its
+    engineer is told. 409 once it is answered, scored or withdrawn."""
+
+    @extend_schema(request=None, responses={200: DrillSerializer, **_ERRORS})
+    def post(self, request: Request, drill_id: int) -> Response:
+        user = _user(request)
+        drill = selectors.get_drill_for(user, drill_id)
+        if not permissions.can_withdraw(drill, user):
+            raise exceptions.PermissionDenied(
+                _("Only a tech lead withdraws a drill, never their own.")
+            )
+        drill_services.withdraw_drill(drill_id, actor=user)
         return Response(_drill_data(user, drill_id))

@@ -110,6 +110,8 @@ def record_assessment(
         )
         if found is None:
             raise ValidationError({"session": _("No such training session.")})
+        if found.is_cancelled:
+            raise ValidationError({"session": _("This training is cancelled.")})
     who = person("engineer", engineer, selectors.attendee_choices())
     if who.pk == actor.pk:
         raise ActionForbidden(_("Someone else assesses you."))

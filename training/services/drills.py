@@ -11,6 +11,10 @@ of a complex fault").
   answer is kept and marked late (``is_late``) — the lead who scores sees by how much.
 * ``score_drill`` (a tech lead, not the drill's engineer, once): 0–100 and notes, saved as
   an assessment of kind ``drill``; the engineer is told and may now read the answer key.
+* ``withdraw_drill`` (a tech lead, not the drill's engineer): a drill not answered yet is
+  taken back (the wrong ticket, the engineer away); the engineer is told, can no longer
+  start or answer it, and never reads its answer key (the ticket may make a drill for them
+  again). Kept, as withdrawn, not deleted.
 
 Times are ``timezone.now()``; each service locks the drill row first.
 """
@@ -33,7 +37,7 @@ from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.models import Attachment, Ticket
 from tickets.services import base
 from training import notify, permissions, selectors
-from training.choices import AssessmentKind, DrillStatus
+from training.choices import OPEN_DRILL, AssessmentKind, DrillStatus
 from training.errors import DrillNotFound
 from training.models import Assessment, Drill
 from training.services.assessments import new_assessment
@@ -174,11 +178,17 @@ def _engineer_only(drill: Drill, actor: User) -> None:
         raise ActionForbidden(_("Only the engineer the drill is for takes it."))
 
 
+def _not_withdrawn(drill: Drill) -> None:
+    if drill.status == DrillStatus.WITHDRAWN:
+        raise InvalidTransition(_("This drill was withdrawn."))
+
+
 @transaction.atomic
 def start_drill(drill_id: int, *, actor: User) -> Drill:
     """The engineer opens the drill: the symptom shows and the time limit runs from now."""
     drill = _lock(drill_id, actor)
     _engineer_only(drill, actor)
+    _not_withdrawn(drill)
     if drill.status != DrillStatus.ASSIGNED:
         raise InvalidTransition(_("This drill has started already."))
     now = timezone.now()
@@ -194,6 +204,7 @@ def answer_drill(drill_id: int, *, actor: User, diagnosis: Any, plan: Any) -> Dr
     """The engineer's diagnosis and plan, once; after the deadline it is marked late."""
     drill = _lock(drill_id, actor)
     _engineer_only(drill, actor)
+    _not_withdrawn(drill)
     if drill.status == DrillStatus.ASSIGNED:
         raise InvalidTransition(_("Start the drill first: the time limit runs from then."))
     if drill.status != DrillStatus.STARTED:
@@ -215,6 +226,7 @@ def score_drill(drill_id: int, *, actor: User, score: Any, notes: Any = "") -> D
     drill = _lock(drill_id, actor)
     if not permissions.can_score(drill, actor):
         raise ActionForbidden(_("Only a tech lead scores a drill, never their own."))
+    _not_withdrawn(drill)
     if drill.status != DrillStatus.ANSWERED:
         raise InvalidTransition(
             _("This drill is scored already.")
@@ -232,4 +244,21 @@ def score_drill(drill_id: int, *, actor: User, score: Any, notes: Any = "") -> D
     drill.status = DrillStatus.SCORED
     drill.save(update_fields=["assessment", "status"])
     notify.drill_scored(drill, now=drill.assessment.assessed_at)
+    return drill
+
+
+@transaction.atomic
+def withdraw_drill(drill_id: int, *, actor: User) -> Drill:
+    """A tech lead (not the drill's engineer) takes back a drill not answered yet, started
+    or not; its engineer is told."""
+    drill = _lock(drill_id, actor)
+    if not permissions.can_withdraw(drill, actor):
+        raise ActionForbidden(_("Only a tech lead withdraws a drill, never their own."))
+    _not_withdrawn(drill)
+    if drill.status not in OPEN_DRILL:
+        raise InvalidTransition(_("This drill is answered already: score it instead."))
+    now = timezone.now()
+    drill.status, drill.withdrawn_at, drill.withdrawn_by = DrillStatus.WITHDRAWN, now, actor
+    drill.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+    notify.drill_withdrawn(drill, now=now)
     return drill

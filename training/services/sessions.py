@@ -1,8 +1,11 @@
-"""Planning a training session, changing it, and recording who came.
+"""Planning a training session, changing it, cancelling it, and recording who came.
 
-Tech leads (``manage_training``) plan and edit sessions; the trainer or a tech lead records
-attendance once the session has begun. Each service: atomic → lock → visible → permitted →
-allowed now → validate → change → save → notify. New attendees hear of the session.
+Tech leads (``manage_training``) plan, edit and cancel sessions; the trainer or a tech lead
+records attendance once the session has begun. Each service: atomic → lock → visible →
+permitted → allowed now → validate → change → save → notify. New attendees hear of the
+session; when it moves to another time, or is cancelled, its attendees and trainer hear of
+that. A cancelled session is kept (a state, never a delete) and takes no more changes,
+attendance or assessments (409).
 """
 
 from __future__ import annotations
@@ -165,13 +168,33 @@ def _lock(session_id: int, actor: User) -> TrainingSession:
     return session
 
 
+def _not_cancelled(session: TrainingSession) -> None:
+    if session.is_cancelled:
+        raise InvalidTransition(_("This training is cancelled."))
+
+
+def _told(session: TrainingSession, actor: User, *, besides: Iterable[int] = ()) -> list[User]:
+    """Who hears that the session moved or was cancelled: its attendees and its trainer,
+    not the one who did it, nor ``besides`` (told otherwise)."""
+    skip = {actor.pk, *besides}
+    people = [
+        a.engineer for a in Attendance.objects.filter(session=session).select_related("engineer")
+    ]
+    found = {p.pk: p for p in [*people, session.trainer] if p.pk not in skip}
+    return list(found.values())
+
+
 @transaction.atomic
 def update_session(session_id: int, *, actor: User, changes: Mapping[str, Any]) -> TrainingSession:
     """Change what is given. Attendees are the whole new list: one whose attendance was
-    recorded, or who was assessed for this session, stays (400 on ``attendees``)."""
+    recorded, or who was assessed for this session, stays (400 on ``attendees``). A new
+    start time is news for the attendees and the trainer (the newly invited get their
+    invitation, with the new time, instead)."""
     session = _lock(session_id, actor)
     if not permissions.can_manage(actor):
         raise ActionForbidden(_("Only tech leads change training sessions."))
+    _not_cancelled(session)
+    was = session.starts_at
     now = timezone.now()
     fields = _cleaned(actor, changes, now)
     attendees: Sequence[User] | None = fields.pop("attendees", None)
@@ -192,6 +215,36 @@ def update_session(session_id: int, *, actor: User, changes: Mapping[str, Any]) 
             SessionSkill(session=session, category=c, level=level) for c, level in skills
         )
     notify.invited(session, [p for p in added if p.pk != actor.pk], now=now)
+    if session.starts_at != was:
+        notify.moved(session, _told(session, actor, besides=[p.pk for p in added]), now=now)
+    return session
+
+
+@transaction.atomic
+def cancel_session(session_id: int, *, actor: User, reason: Any = "") -> TrainingSession:
+    """Cancel a session (tech leads), with an optional reason: it stays on the calendar,
+    marked cancelled, and its attendees and trainer are told. Not once attendance or an
+    assessment is recorded for it: it took place (409)."""
+    session = _lock(session_id, actor)
+    if not permissions.can_manage(actor):
+        raise ActionForbidden(_("Only tech leads cancel training sessions."))
+    _not_cancelled(session)
+    took_place = (
+        Attendance.objects.filter(session=session).exclude(status=AttendanceStatus.INVITED).exists()
+        or Assessment.objects.filter(session=session).exists()
+    )
+    if took_place:
+        raise InvalidTransition(
+            _("Attendance or an assessment is recorded for this training: it took place.")
+        )
+    text = base.text(
+        "reason", reason, model=TrainingSession, source="cancel_reason", required=False
+    )
+    now = timezone.now()
+    session.cancelled_at, session.cancelled_by, session.cancel_reason = now, actor, text
+    session.updated_at = now
+    session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    notify.cancelled(session, _told(session, actor), now=now)
     return session
 
 
@@ -231,6 +284,7 @@ def record_attendance(
     session = _lock(session_id, actor)
     if not permissions.can_record_attendance(session, actor):
         raise ActionForbidden(_("The trainer or a tech lead records attendance."))
+    _not_cancelled(session)
     now = timezone.now()
     if session.starts_at > now:
         raise InvalidTransition(_("The session has not begun: record attendance once it has."))

@@ -9,10 +9,12 @@ from training.views.drills import (
     drill_new,
     drill_score,
     drill_start,
+    drill_withdraw,
 )
 from training.views.sessions import (
     session_assess,
     session_attendance,
+    session_cancel,
     session_detail,
     session_edit,
     session_file,
@@ -31,8 +33,10 @@ __all__ = [
     "drill_new",
     "drill_score",
     "drill_start",
+    "drill_withdraw",
     "session_assess",
     "session_attendance",
+    "session_cancel",
     "session_detail",
     "session_edit",
     "session_file",

@@ -48,17 +48,23 @@ TEAM_TABS = {
     "to_score": (gettext_lazy("To score"), Q(status=DrillStatus.ANSWERED)),
     "in_progress": (gettext_lazy("Not answered yet"), Q(status__in=OPEN_DRILL)),
     "scored": (gettext_lazy("Scored"), Q(status=DrillStatus.SCORED)),
+    "withdrawn": (gettext_lazy("Withdrawn"), Q(status=DrillStatus.WITHDRAWN)),
 }
 MINE_TABS = {
     "mine_open": (gettext_lazy("To answer"), Q(status__in=OPEN_DRILL)),
     "mine_answered": (gettext_lazy("Answered"), Q(status=DrillStatus.ANSWERED)),
     "mine_scored": (gettext_lazy("Scored"), Q(status=DrillStatus.SCORED)),
+    "mine_withdrawn": (gettext_lazy("Withdrawn"), Q(status=DrillStatus.WITHDRAWN)),
 }
+# Tabs shown only when they hold a drill (most teams never withdraw one).
+WHEN_ANY = frozenset({"withdrawn", "mine_withdrawn"})
 ORDER = {
     "to_score": ["answered_at", "pk"],
     "mine_answered": ["-answered_at", "-pk"],
     "scored": ["-assessment__assessed_at", "-pk"],
     "mine_scored": ["-assessment__assessed_at", "-pk"],
+    "withdrawn": ["-withdrawn_at", "-pk"],
+    "mine_withdrawn": ["-withdrawn_at", "-pk"],
 }
 
 
@@ -80,8 +86,10 @@ class DrillRow:
 
 
 def shows_symptom(drill: Drill, user: User) -> bool:
+    """To its engineer once they started it (a drill withdrawn before that never shows
+    it); to the team's readers always."""
     if permissions.is_drills_engineer(drill, user):
-        return drill.status != DrillStatus.ASSIGNED
+        return drill.started_at is not None
     return permissions.reads_everything(user)
 
 
@@ -102,7 +110,7 @@ def _tabs(user: User, rows: QuerySet[Drill]) -> list[Tab]:
         shown += [
             Tab(k, label, counts[k], f"{base}?tab={k}") for k, (label, _q) in MINE_TABS.items()
         ]
-    return shown
+    return [t for t in shown if t.count or t.key not in WHEN_ANY]
 
 
 @login_required
@@ -212,6 +220,7 @@ def _drill_page(
     key = selectors.answer_key(drill) if permissions.sees_answer_key(drill, user) else None
     can_answer = is_engineer and drill.status == DrillStatus.STARTED
     can_score = permissions.can_score(drill, user) and drill.status == DrillStatus.ANSWERED
+    can_withdraw = permissions.can_withdraw(drill, user) and drill.status in OPEN_DRILL
     late_by = ""
     if drill.is_late and drill.answered_at and drill.deadline_at:
         late_by = duration_text(int((drill.answered_at - drill.deadline_at).total_seconds()))
@@ -226,6 +235,7 @@ def _drill_page(
         "ticket_link": key is not None and ticket_permissions.can_view(drill.ticket, user),
         "answer_form": (answer_form or AnswerForm()) if can_answer else None,
         "score_form": (score_form or ScoreForm()) if can_score else None,
+        "can_withdraw": can_withdraw,
         "late_by": late_by,
         "overdue": can_answer
         and drill.deadline_at is not None
@@ -290,6 +300,19 @@ def drill_score(request: HttpRequest, drill_id: int) -> HttpResponse:
         )
 
     return _run(request, drill_id, run, ScoreForm(request.POST), "score_form")
+
+
+@login_required
+@require_POST
+def drill_withdraw(request: HttpRequest, drill_id: int) -> HttpResponse:
+    def run(user: User, _data: dict[str, Any]) -> None:
+        drill = services.withdraw_drill(drill_id, actor=user)
+        messages.success(
+            request,
+            _("Drill withdrawn; %(name)s has been told.") % {"name": drill.engineer.name},
+        )
+
+    return _run(request, drill_id, run)
 
 
 @login_required

@@ -30,8 +30,15 @@ from tickets.attachments import clean_filename
 from tickets.errors import ActionForbidden, InvalidTransition
 from tickets.forms import add_errors
 from training import permissions, selectors
+from training.choices import AttendanceStatus
 from training.errors import FileNotFound
-from training.forms import AssessmentForm, AttendanceForm, MaterialsForm, SessionForm
+from training.forms import (
+    AssessmentForm,
+    AttendanceForm,
+    CancelSessionForm,
+    MaterialsForm,
+    SessionForm,
+)
 from training.models import Material, TrainingSession
 from training.services import assessments as assessment_services
 from training.services import materials as material_services
@@ -81,9 +88,16 @@ def _saved(
         return run(_service_data(form.cleaned_data))
     except ActionForbidden as exc:
         raise PermissionDenied(str(exc)) from None
+    except InvalidTransition as exc:  # cancelled meanwhile
+        form.add_error(None, str(exc))
+        return None
     except ValidationError as exc:
         add_errors(form, exc.message_dict)
         return None
+
+
+def _cancelled() -> str:
+    return _("This training is cancelled.")
 
 
 @login_required
@@ -131,6 +145,8 @@ def _initial(session: TrainingSession) -> dict[str, Any]:
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     user = manager(request)
     session = selectors.get_session_for(user, session_id)
+    if session.is_cancelled:
+        return _session_page(request, user, session, error=_cancelled(), status=409)
     status = 200
     if request.method == "POST":
         form = SessionForm(request.POST)
@@ -156,20 +172,25 @@ def _session_page(
     *,
     attendance_form: AttendanceForm | None = None,
     assessment_form: AssessmentForm | None = None,
+    cancel_form: CancelSessionForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     attendance = selectors.attendance_of(session)
     reads_all = permissions.reads_everything(user)
-    can_record = permissions.can_record_attendance(session, user)
+    open_ = not session.is_cancelled  # a cancelled session takes nothing more
+    can_record = permissions.can_record_attendance(session, user) and open_
     can_manage = permissions.can_manage(user)
     started = session.starts_at <= timezone.now()
-    assessments = (
+    assessments = list(
         selectors.assessment_rows(user).filter(session=session).order_by("-assessed_at", "-pk")
     )
+    # Cancelled only while nothing shows it took place (``cancel_session`` says so too).
+    took_place = bool(assessments) or any(a.status != AttendanceStatus.INVITED for a in attendance)
+    can_cancel = can_manage and open_ and not took_place
     if attendance_form is None and can_record and started:
         attendance_form = AttendanceForm(attendees=attendance)
-    if assessment_form is None and can_manage:
+    if assessment_form is None and can_manage and open_:
         assessment_form = AssessmentForm(session=session)
     context = {
         **tabs(user, "sessions"),
@@ -181,12 +202,14 @@ def _session_page(
         "skills": selectors.skills_of(session),
         "articles": selectors.articles_of(session, user),
         "files": list(Material.objects.filter(session=session).select_related("uploaded_by")),
-        "assessments": list(assessments),
+        "assessments": assessments,
         "attendance_form": attendance_form if can_record else None,
         "started": started,
-        "assessment_form": assessment_form if can_manage else None,
-        "files_form": MaterialsForm() if can_manage else None,
+        "assessment_form": assessment_form if can_manage and open_ else None,
+        "files_form": MaterialsForm() if can_manage and open_ else None,
         "can_manage": can_manage,
+        "can_edit": can_manage and open_,
+        "cancel_form": (cancel_form or CancelSessionForm()) if can_cancel else None,
         "error": error,
     }
     return render(request, "training/session.html", context, status=status)
@@ -230,9 +253,33 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    user = manager(request)
+    session = selectors.get_session_for(user, session_id)
+    form = CancelSessionForm(request.POST)
+    if not form.is_valid():
+        return _session_page(request, user, session, cancel_form=form, status=400)
+    try:
+        session_services.cancel_session(session.pk, actor=user, reason=form.cleaned_data["reason"])
+    except ActionForbidden as exc:
+        raise PermissionDenied(str(exc)) from None
+    except InvalidTransition as exc:
+        fresh = selectors.get_session_for(user, session_id)
+        return _session_page(request, user, fresh, error=str(exc), status=409)
+    except ValidationError as exc:
+        add_errors(form, exc.message_dict)
+        return _session_page(request, user, session, cancel_form=form, status=400)
+    messages.success(request, _("Training cancelled; its attendees have been told."))
+    return redirect("training:session", session.pk)
+
+
+@login_required
+@require_POST
 def session_assess(request: HttpRequest, session_id: int) -> HttpResponse:
     user = manager(request)
     session = selectors.get_session_for(user, session_id)
+    if session.is_cancelled:
+        return _session_page(request, user, session, error=_cancelled(), status=409)
     form = AssessmentForm(request.POST, session=session)
     if form.is_valid():
         try:
