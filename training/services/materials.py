@@ -48,6 +48,8 @@ def add_files(
 ) -> list[Material]:
     """Store ``files`` on the session (all or none)."""
     session = _lock_for_edit(session_id, actor)
+    if session.is_cancelled:  # kept as it was when cancelled (training.services.sessions)
+        raise ValidationError({FIELD: _("This training is cancelled.")})
     if not files:
         raise ValidationError({FIELD: _("Choose a file.")})
     validate_request(files, field=FIELD)

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -19,6 +20,7 @@ from tickets.errors import ActionForbidden, InvalidTransition
 from training.choices import TrainingNotice
 from training.models import TrainingSession
 from training.services import assessments as assessment_services
+from training.services import materials as material_services
 from training.services import sessions as services
 from training.tests.factories import make_session
 
@@ -132,6 +134,11 @@ def test_a_cancelled_session_takes_nothing_more(session, tom, bob):
     with pytest.raises(ValidationError) as refused:
         assessment_services.record_assessment(actor=tom, engineer=bob, score=80, session=session)
     assert "session" in refused.value.message_dict
+    upload = SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides", content_type="application/pdf")
+    with pytest.raises(ValidationError) as no_files:
+        material_services.add_files(session.pk, actor=tom, files=[upload])
+    assert "This training is cancelled." in str(no_files.value)
+    assert not session.files.exists()
 
 
 def test_a_session_that_took_place_is_not_cancelled(tom, bob, erin):
