@@ -14,6 +14,10 @@ keeps refusing): the worker goes on with other rows, ``dispatch_pending`` takes 
 again later. A row no retry can help (``transports.Undeliverable``) is given up at once,
 with its reason.
 
+After each attempt the hooks registered with ``on_sent`` are told its channel and outcome
+(``sent``, ``failed`` — kept for a retry or given up — or ``deferred``): the operations
+wiring counts them for ``/metrics`` without wrapping the transports.
+
 A task with many ids (a burst) claims and loads them ``CLAIM_CHUNK`` at a time, in one
 ``UPDATE … RETURNING`` and one ``SELECT``, and marks a chunk's sent rows in one
 ``UPDATE`` once the chunk is done (``send_notifications``): a worker killed in the
@@ -26,8 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import F, Q
@@ -47,6 +51,26 @@ RETRY_MAX_SECONDS = 3600.0
 # Rows claimed at once by ``send_notifications``: few enough to be sent well within
 # CLAIM_TIMEOUT however slow a provider answers (50 × 13 s at worst).
 CLAIM_CHUNK = 50
+
+Outcome = Literal["sent", "failed", "deferred"]
+SentHook = Callable[[str, Outcome], None]
+_sent_hooks: list[SentHook] = []
+
+
+def on_sent(hook: SentHook) -> None:
+    """Call ``hook(channel, outcome)`` after each delivery attempt (a higher app's
+    ``AppConfig.ready`` registers it). Idempotent. A hook that raises is logged and does
+    not change what happens to the row."""
+    if hook not in _sent_hooks:
+        _sent_hooks.append(hook)
+
+
+def _tell(channel: str, outcome: Outcome) -> None:
+    for hook in _sent_hooks:
+        try:
+            hook(channel, outcome)
+        except Exception:  # counting must never undo or repeat a delivery
+            log.exception("on_sent hook %r for %s %s", hook, channel, outcome)
 
 
 def _claim(notification_id: int, now: dt.datetime) -> bool:
@@ -111,23 +135,28 @@ def _attempt(notification: Notification, now: dt.datetime) -> tuple[Notification
     """Hand a claimed row to its transport: (row, what the transport returned) when it went,
     else ``None`` with the row released, put to wait or given up, and the reason kept."""
     notification_id = notification.pk
+    channel = notification.channel
     try:
-        result = transport_for(notification.channel).send(notification)
+        result = transport_for(channel).send(notification)
     except RetryLater as exc:
+        _tell(channel, "deferred")
         _retry_later(notification, exc, now)
         return None
     except Undeliverable as exc:
+        _tell(channel, "failed")
         Notification.objects.filter(pk=notification_id).update(
             claimed_at=None, attempts=MAX_ATTEMPTS, last_error=str(exc)[:2000]
         )
         log.warning("notification %s given up: %s", notification_id, exc)
         return None
     except Exception as exc:  # keep the row for a retry, record why
+        _tell(channel, "failed")
         Notification.objects.filter(pk=notification_id).update(
             claimed_at=None, last_error=str(exc)[:2000]
         )
         log.warning("notification %s failed: %s", notification_id, exc)
         return None
+    _tell(channel, "sent")
     return notification, result
 
 

@@ -334,7 +334,7 @@ def _in_scope(channel: str, scope: str) -> bool:
 
 def _to_the_morning(digest: Digest, night: quiet_hours.Night, now: dt.datetime) -> None:
     """Copy a window digest row's untold items into the person's morning digest (a row of
-    this transaction's own)."""
+    this transaction's own), skipping a cause the morning already lists."""
     digest_table, item_table = sql.table(Digest), sql.table(DigestItem)
     values: list[Any] = [
         digest.recipient_id,
@@ -342,6 +342,9 @@ def _to_the_morning(digest: Digest, night: quiet_hours.Night, now: dt.datetime) 
         night.starts_at,
         night.ends_at,
         now,
+        digest.recipient_id,
+        digest.kind,
+        night.starts_at,
         digest.pk,
         digest.sent,
     ]
@@ -351,10 +354,11 @@ def _to_the_morning(digest: Digest, night: quiet_hours.Night, now: dt.datetime) 
         "VALUES (%b, %b, 'outside', %b, %b, 0, 0, %b, txid_current()) "
         "ON CONFLICT (recipient_id, kind, scope, window_start, writer) "
         "DO UPDATE SET offered = d.offered RETURNING d.id) "
-        f"INSERT INTO {item_table} (digest_id, cause, number, link, created_at) "
-        "SELECT night.id, i.cause, i.number, i.link, i.created_at FROM night, "
+        f"INSERT INTO {item_table} (digest_id, cause, number, link, created_at, person, "
+        "kind, scope, window_start) SELECT night.id, i.cause, i.number, i.link, "
+        "i.created_at, %b, %b, 'outside', %b FROM night, "
         f"(SELECT * FROM {item_table} WHERE digest_id = %b ORDER BY id OFFSET %b) i "
-        "ON CONFLICT (digest_id, cause) DO NOTHING",
+        "ON CONFLICT DO NOTHING",
         values,
     )
 

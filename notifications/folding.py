@@ -6,8 +6,11 @@ its own row (``writer``) with the normal notifications it offered, and decides f
 was committed before it (and its own earlier writes): writers never wait for one another
 (a lock per person and kind would make two sweeps, or two requests, queue and could
 deadlock them), at the price that two writers at the very same moment may each send up to
-the threshold. A cause offered twice (a retried write) counts twice, which only folds a
-little earlier; its rows and items are still written once (unique keys).
+the threshold. A cause offered twice (a retried write, another transaction) counts twice,
+which only folds a little earlier; its rows are still written once, and its item once per
+window — not once per writer's row: the item carries the window (person, kind, scope,
+start) and its insert skips a cause the window already lists (``ON CONFLICT DO NOTHING``
+on the unique key, which also waits for a writer inserting the same cause right then).
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def folding_sql(kept: str) -> tuple[str, str, list[Any]]:
     index probe each), never joined to every cause: with the planner's guess of one row per
     CTE a join re-aggregated the counters once per cause, which grew with every batch.
     ``nights``/``items``: the rest, and the outside side of a quiet person's causes, become
-    items (once per digest row and cause).
+    items (once per window and cause, whichever writer's row lists it first).
     """
     digest, item = sql.table(Digest), sql.table(DigestItem)
     seconds = int(window().total_seconds())
@@ -84,7 +87,8 @@ def folding_sql(kept: str) -> tuple[str, str, list[Any]]:
         f"FROM keys ON CONFLICT ({key}) DO UPDATE SET offered = d.offered + EXCLUDED.offered "
         "RETURNING d.id, d.recipient_id, d.kind, d.scope, d.window_start)"
         ", decided AS (SELECT rk.r, rk.kind, rk.cause, rk.link, rk.number, rk.at, rk.quiet, "
-        "w.id AS window_id, CASE WHEN rk.urgency = 'normal' AND rk.rank <= %b::int "
+        "w.id AS window_id, w.scope, w.window_start, "
+        "CASE WHEN rk.urgency = 'normal' AND rk.rank <= %b::int "
         "THEN rk.rank + coalesce((SELECT sum(e.offered) FROM "  # noqa: S608 (table names only)
         f"{digest} e WHERE e.recipient_id = rk.r AND e.kind = rk.kind AND e.scope = rk.scope "
         "AND e.window_start = rk.window_start), 0) <= %b::int ELSE FALSE END AS direct "
@@ -95,11 +99,13 @@ def folding_sql(kept: str) -> tuple[str, str, list[Any]]:
         "max(ends_at), 0, 0, min(at), txid_current() FROM placed WHERE quiet AND outside "
         f"GROUP BY r, kind, starts_at ON CONFLICT ({key}) DO UPDATE SET offered = d.offered "
         "RETURNING d.id, d.recipient_id, d.kind, d.window_start)"
-        f", items AS (INSERT INTO {item} (digest_id, cause, number, link, created_at) "
-        "SELECT window_id, cause, number, link, at FROM decided WHERE NOT direct "
-        "UNION ALL SELECT n.id, p.cause, p.number, p.link, p.at FROM placed p JOIN nights n "
+        f", items AS (INSERT INTO {item} (digest_id, cause, number, link, created_at, "
+        "person, kind, scope, window_start) SELECT window_id, cause, number, link, at, "
+        "r, kind, scope, window_start FROM decided WHERE NOT direct "
+        "UNION ALL SELECT n.id, p.cause, p.number, p.link, p.at, p.r, p.kind, 'outside', "
+        "n.window_start FROM placed p JOIN nights n "
         "ON n.recipient_id = p.r AND n.kind = p.kind AND n.window_start = p.starts_at "
-        "WHERE p.quiet AND p.outside ON CONFLICT (digest_id, cause) DO NOTHING)"
+        "WHERE p.quiet AND p.outside ON CONFLICT DO NOTHING)"
     )
     join = "LEFT JOIN decided d ON d.r = k.recipient_id AND d.kind = k.kind AND d.cause = k.cause"
     keep = "(k.urgency <> ALL(%b::text[]) OR (d.direct AND (NOT d.quiet OR k.channel = 'in_app')))"

@@ -142,8 +142,15 @@ class Digest(models.Model):
 
 
 class DigestItem(models.Model):
-    """One notification folded into a digest: its cause (once per digest), and what the
-    feature put in it to find it again (the number, the link)."""
+    """One notification folded into a digest: its cause (once per window), and what the
+    feature put in it to find it again (the number, the link).
+
+    A window is told as one message from every writer's ``Digest`` row, so the item also
+    carries its row's window — person, kind, scope, start — and a cause is unique in the
+    window, not only in the row: a cause offered again by another transaction in the same
+    window is not listed twice (the writers insert ``ON CONFLICT DO NOTHING``). The window
+    columns are empty only on items written before they existed (left out of the key).
+    """
 
     # No index of its own: the unique (digest, cause) one serves lookups by digest.
     digest = models.ForeignKey(
@@ -153,10 +160,20 @@ class DigestItem(models.Model):
     number = models.CharField(max_length=64, blank=True)
     link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
+    # The digest row's window (copied: a unique key cannot reach across the join).
+    person = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (empty: old)
+    scope = models.CharField(max_length=8, null=True, blank=True)  # noqa: DJ001 (empty: old)
+    window_start = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["digest", "cause"], name="notifications_item_once")
+            models.UniqueConstraint(fields=["digest", "cause"], name="notifications_item_once"),
+            models.UniqueConstraint(
+                fields=["person", "kind", "scope", "window_start", "cause"],
+                name="notifications_item_once_per_window",
+                condition=Q(person__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

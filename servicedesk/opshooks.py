@@ -5,9 +5,8 @@
 - ``notifications.outbox.on_save``: the rows handed to the outbox, by channel, counted once
   their transaction commits (an IM row is counted once per person as ``im``, before the
   outbox turns it into one row per IM the person uses);
-- ``notifications.transports``: each channel's transport is registered again wrapped in a
-  meter that counts what its ``send`` did — sent, failed (kept for a retry, or given up),
-  deferred (the provider asked to wait) — and otherwise is the transport itself.
+- ``notifications.delivery.on_sent``: what each delivery attempt came to, by channel —
+  sent, failed (kept for a retry, or given up), deferred (the provider asked to wait).
 
 The counts go to the desk-wide counters (``servicedesk.deskstate``) that ``/metrics`` shows.
 """
@@ -16,24 +15,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any
 
 from django.db import transaction
 
-from notifications import outbox, transports
+from notifications import delivery, outbox
 from servicedesk import deskstate, heartbeats
 from sla import obligations
 
 
 def install() -> None:
-    """Register every hook (idempotent: each registry ignores a second registration, and a
-    metered transport is never wrapped twice)."""
+    """Register every hook (idempotent: each registry ignores a second registration)."""
     obligations.on_swept(heartbeats.record)
     outbox.on_save(count_written)
-    for channel, module in list(transports.TRANSPORTS.items()):
-        if not hasattr(module, "__wrapped__"):
-            transports.register(channel, metered(channel, module))
+    delivery.on_sent(count_attempt)
 
 
 def count_written(rows: Sequence[Any]) -> None:
@@ -47,24 +42,6 @@ def _add_all(counter: str, counts: Counter[str]) -> None:
         deskstate.add(counter, channel, n)
 
 
-def metered(channel: str, module: ModuleType) -> ModuleType:
-    """``module`` with a ``send`` that counts its outcome; every other name is the module's
-    own, looked up at each use (so a test patching the transport still reaches it)."""
-    wrapper = ModuleType(module.__name__, module.__doc__)
-
-    def send(notification: Any) -> Any:
-        try:
-            result = module.send(notification)
-        except transports.RetryLater:
-            deskstate.add("notifications_deferred", channel)
-            raise
-        except Exception:
-            deskstate.add("notifications_failed", channel)
-            raise
-        deskstate.add("notifications_sent", channel)
-        return result
-
-    wrapper.send = send  # type: ignore[attr-defined]
-    wrapper.__getattr__ = lambda name: getattr(module, name)  # type: ignore[method-assign]
-    wrapper.__wrapped__ = module  # type: ignore[attr-defined]
-    return wrapper
+def count_attempt(channel: str, outcome: delivery.Outcome) -> None:
+    """One delivery attempt, counted as ``notifications_<outcome>`` for its channel."""
+    deskstate.add(f"notifications_{outcome}", channel)

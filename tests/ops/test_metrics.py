@@ -19,10 +19,11 @@ from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from notifications import delivery
+from notifications import delivery, transports
 from notifications import tasks as notification_tasks
 from notifications.models import Notification
-from servicedesk import deskstate
+from notifications.transports import email as email_transport
+from servicedesk import deskstate, opshooks
 from sla import obligations
 from sla.tasks import run_sweeps
 from tests.processes import free_port, stop_process, wait_for
@@ -198,6 +199,48 @@ def test_a_failing_transport_is_counted_as_failed(alice, bob, tom, desk_state, c
         value(found, "servicedesk_notifications_failed_total", channel="email") == len(emails) > 0
     )
     assert value(found, "servicedesk_notifications_sent_total", channel="email") == 0
+
+
+def test_send_outcomes_reach_the_counters_through_the_delivery_hook(
+    alice, bob, tom, desk_state, client, monkeypatch
+):
+    # given: the transports are the apps' own modules (nothing wraps them), and three e-mail
+    # rows whose sends go, fail and are told to wait
+    assert transports.transport_for("email") is email_transport
+    assert opshooks.count_attempt in delivery._sent_hooks
+    monkeypatch.setattr(notification_tasks, "enqueue", lambda ids: None)
+    make_ticket(requester=alice, category=make_category(), **HIGH)
+    make_ticket(requester=alice, category=make_category(), **HIGH)
+    make_ticket(requester=alice, category=make_category(), **HIGH)
+    emails = list(
+        Notification.objects.filter(channel="email").order_by("pk").values_list("pk", flat=True)
+    )
+    assert len(emails) >= 3
+    answers = iter(["sent", "failed", "deferred"] * len(emails))
+
+    def flaky(notification):
+        answer = next(answers)
+        if answer == "failed":
+            raise OSError("mail server said no")
+        if answer == "deferred":
+            raise transports.RetryLater("slow down", after=30)
+
+    monkeypatch.setattr(email_transport, "send", flaky)
+    before = scrape(client)
+
+    # when
+    delivery.send_notifications(emails)
+    after = scrape(client)
+
+    # then: each outcome moved its own counter by as many attempts
+    expected = {
+        "sent": len(emails[0::3]),
+        "failed": len(emails[1::3]),
+        "deferred": len(emails[2::3]),
+    }
+    for outcome, n in expected.items():
+        name = f"servicedesk_notifications_{outcome}_total"
+        assert value(after, name, channel="email") - value(before, name, channel="email") == n
 
 
 def test_metrics_survive_redis_being_down(client, desk_state):
