@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,7 @@ from accounts.permissions import capabilities
 from tickets import permissions, selectors
 from tickets.choices import LinkKind
 from tickets.models import Ticket, TicketLink
+from tickets.selectors_prepared import Prepared
 
 # What the new-ticket form takes from the ticket a follow-up is about.
 FOLLOW_UP_TITLE = _("Re: %(title)s")
@@ -56,14 +57,35 @@ def _relation(link: TicketLink, ticket: Ticket) -> str:
     return "related"
 
 
+# What a link shows of the tickets at its ends (the rest stays in the database).
+_END_FIELDS = ("number", "title", "state", "closed_as", "requester_id", "site_id")
+
+
+def _links(ticket_id: int) -> QuerySet[TicketLink]:
+    return (
+        TicketLink.objects.filter(Q(from_ticket_id=ticket_id) | Q(to_ticket_id=ticket_id))
+        .select_related("from_ticket", "to_ticket")
+        .only(
+            "kind",
+            "created_at",
+            "from_ticket_id",
+            "to_ticket_id",
+            *(f"{end}__{name}" for end in ("from_ticket", "to_ticket") for name in _END_FIELDS),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+# Compiled once per process (``selectors_prepared``): the ticket page asks on every view.
+LINKS = Prepared(_links, int)
+
+
 def links_for(user: AnyUser, ticket: Ticket) -> list[Related]:
     """The ticket's links that ``user`` may follow, oldest first (one query; a second for
     someone who does not read every ticket: which of the other ends they may open)."""
     rows = [
         (link, link.to_ticket if link.from_ticket_id == ticket.pk else link.from_ticket)
-        for link in TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket))
-        .select_related("from_ticket", "to_ticket")
-        .order_by("created_at", "pk")
+        for link in LINKS.objects(ticket.pk)
     ]
     if rows and (not capabilities(user).view_all or permissions.limited_sites(user) is not None):
         ids = [other.pk for _link, other in rows]
@@ -76,12 +98,22 @@ def links_for(user: AnyUser, ticket: Ticket) -> list[Related]:
     ]
 
 
+def _duplicates(scope: QuerySet[Ticket], ticket_id: int) -> QuerySet[Ticket]:
+    return (
+        scope.filter(duplicate_of_id=ticket_id)
+        .order_by("closed_at", "pk")
+        .only("number", "title", "state", "closed_as", "requester_id")
+    )
+
+
+DUPLICATES_FOR_STAFF = Prepared(lambda ticket_id: _duplicates(Ticket.objects.all(), ticket_id), int)
+
+
 def duplicates_for(user: AnyUser, ticket: Ticket) -> list[Ticket]:
     """The tickets merged into this one that ``user`` may open (one query)."""
-    rows = (
-        selectors.tickets_visible_to(user).filter(duplicate_of=ticket).order_by("closed_at", "pk")
-    )
-    return list(rows.only("number", "title", "state", "closed_as", "requester_id"))
+    if capabilities(user).view_all and permissions.limited_sites(user) is None:
+        return DUPLICATES_FOR_STAFF.objects(ticket.pk)
+    return list(_duplicates(selectors.tickets_visible_to(user), ticket.pk))
 
 
 def merged_into(user: AnyUser, ticket: Ticket) -> tuple[str, Ticket | None] | None:

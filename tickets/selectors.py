@@ -7,6 +7,8 @@ and never an internal note.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models import (
     Case,
     Exists,
@@ -35,6 +37,7 @@ from tickets.models import (
     Watcher,
 )
 from tickets.permissions import limited_sites
+from tickets.selectors_prepared import Prepared
 
 PRIORITY_RANK = Case(
     When(priority=Priority.HIGH, then=Value(0)),
@@ -62,10 +65,15 @@ def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
         # Staff limited to some sites (R7.2): those sites' tickets, through the indexes that
         # lead with the site. Tickets without a site are for the staff of every site.
         return Ticket.objects.filter(site_id__in=sorted(sites))
-    # Their own tickets and the ones they follow. A union of two index scans, not an OR:
-    # ``requester = X OR id IN (…)`` cannot use the requester index and reads every ticket.
-    own = Ticket.objects.filter(requester=user).order_by().values("pk")
-    followed = Watcher.objects.filter(user=user).order_by().values("ticket_id")
+    return _own_and_followed(user.pk)
+
+
+def _own_and_followed(user_id: int) -> QuerySet[Ticket]:
+    """A requester's own tickets and the ones they follow. A union of two index scans, not
+    an OR: ``requester = X OR id IN (…)`` cannot use the requester index and reads every
+    ticket."""
+    own = Ticket.objects.filter(requester_id=user_id).order_by().values("pk")
+    followed = Watcher.objects.filter(user_id=user_id).order_by().values("ticket_id")
     return Ticket.objects.filter(pk__in=own.union(followed))
 
 
@@ -133,16 +141,44 @@ def my_tickets(user: AnyUser) -> QuerySet[Ticket]:
     )
 
 
+# What the ticket page shows of the ticket's people, category, site and device, joined.
+TICKET_RELATED = (
+    "requester",
+    "assignee",
+    "reported_by",
+    "category",
+    "site",
+    "asset",
+    "asset__site",
+)
+
+
+def _ticket_by_number(scope: QuerySet[Ticket], number: str) -> QuerySet[Ticket]:
+    return scope.select_related(*TICKET_RELATED).filter(number=number).order_by("pk")[:1]
+
+
+# The lookup by number compiled once per process (``selectors_prepared``): staff who read
+# every ticket, and everyone else (their own tickets and the ones they follow).
+_TICKET_FOR_STAFF = Prepared(lambda number: _ticket_by_number(Ticket.objects.all(), number), str)
+_TICKET_FOR_REQUESTER = Prepared(
+    lambda user_id, number: _ticket_by_number(_own_and_followed(user_id), number), int, str
+)
+
+
 def get_ticket_for(user: AnyUser, number: str) -> Ticket:
     if "\x00" in number:  # PostgreSQL refuses NUL in text: no such ticket, not a 500
         raise TicketNotFound
-    scope = ticket_list_for(user)
-    if isinstance(user, User) and capabilities(user).view_all and limited_sites(user) is not None:
+    if not user.is_authenticated or not user.is_active:
+        raise TicketNotFound
+    ticket: Ticket | None
+    if not capabilities(user).view_all:
+        ticket = _TICKET_FOR_REQUESTER.first(user.pk, number)
+    elif limited_sites(user) is None:
+        ticket = _TICKET_FOR_STAFF.first(number)
+    else:
         # Staff limited to some sites still open their own tickets filed elsewhere.
-        scope = scope | Ticket.objects.filter(requester=user)
-    ticket = (
-        scope.select_related("reported_by", "asset", "asset__site").filter(number=number).first()
-    )
+        scope = tickets_visible_to(user) | Ticket.objects.filter(requester=user)
+        ticket = _ticket_by_number(scope, number).first()
     if ticket is None:
         raise TicketNotFound
     return ticket
@@ -160,6 +196,29 @@ def attachments_for(user: AnyUser, ticket: Ticket) -> QuerySet[Attachment]:
     if not capabilities(user).view_internal:
         qs = qs.filter(is_internal=False)
     return qs
+
+
+def _files(ticket_id: int, *, internal: bool) -> QuerySet[Attachment]:
+    rows = Attachment.objects.filter(ticket_id=ticket_id)
+    return rows if internal else rows.filter(is_internal=False)
+
+
+# Compiled once per process (``selectors_prepared``), per reader of internal files or not.
+FILES = {internal: Prepared(partial(_files, internal=internal), int) for internal in (True, False)}
+
+
+def files_shown(user: AnyUser, ticket: Ticket) -> list[Attachment]:
+    """The ticket's files ``user`` may open, oldest first, without their uploader or ticket
+    (a list of names, sizes and links): one query per ticket object, kept on it, since the
+    page's file card and the panels that pick files from them (the plan's logs) show the
+    same rows."""
+    internal = capabilities(user).view_internal
+    cached = getattr(ticket, "_files_shown", None)
+    if cached is not None and cached[0] == internal:
+        return list(cached[1])
+    found = FILES[internal].objects(ticket.pk)
+    ticket._files_shown = (internal, found)  # type: ignore[attr-defined]
+    return list(found)
 
 
 def events_for(user: AnyUser, ticket: Ticket) -> QuerySet[TicketEvent]:
@@ -263,6 +322,23 @@ def watchers_of(ticket: Ticket) -> QuerySet[Watcher]:
     return Watcher.objects.filter(ticket=ticket).select_related("user", "added_by")
 
 
+# What the ticket page's card shows of each follower and of who added them (``User.name``
+# and the username): two user rows of a few columns instead of every column of both.
+_PEOPLE = ("username", "display_name", "first_name", "last_name")
+_WATCHER_SHOWN = (
+    "ticket_id",
+    "created_at",
+    *(f"{who}__{column}" for who in ("user", "added_by") for column in _PEOPLE),
+)
+# Compiled once per process (``selectors_prepared``): every ticket page asks.
+WATCHERS = Prepared(lambda ticket_id: watchers_of(Ticket(pk=ticket_id)).only(*_WATCHER_SHOWN), int)
+
+
+def watchers_shown(ticket: Ticket) -> list[Watcher]:
+    """``watchers_of`` with the names the ticket page shows (one query)."""
+    return WATCHERS.objects(ticket.pk)
+
+
 WATCHER_SUGGESTIONS = 20
 
 
@@ -306,8 +382,22 @@ def canned_replies_for(user: AnyUser) -> QuerySet[CannedReply]:
     Nobody else's personal replies, and none at all for people who do not answer tickets."""
     if not isinstance(user, User) or not capabilities(user).work_queue:
         return CannedReply.objects.none()
-    return (
-        CannedReply.objects.filter(Q(owner=user) | Q(owner__isnull=True))
-        .select_related("owner", "created_by")
-        .order_by(F("owner").asc(nulls_first=True), "title", "pk")
+    return _canned_replies(user.pk).select_related("owner", "created_by")
+
+
+def _canned_replies(user_id: int) -> QuerySet[CannedReply]:
+    return CannedReply.objects.filter(Q(owner_id=user_id) | Q(owner__isnull=True)).order_by(
+        F("owner").asc(nulls_first=True), "title", "pk"
     )
+
+
+# The reply form's picker lists titles (the text is fetched when one is inserted): no
+# authors, no bodies. Compiled once per process: every ticket page an engineer opens asks.
+CANNED_TITLES = Prepared(lambda user_id: _canned_replies(user_id).only("title", "owner"), int)
+
+
+def canned_titles_for(user: AnyUser) -> list[CannedReply]:
+    """``canned_replies_for`` with their titles and owners only (one query)."""
+    if not isinstance(user, User) or not capabilities(user).work_queue:
+        return []
+    return CANNED_TITLES.objects(user.pk)

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from django.db.models import IntegerField
+from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.models import AnyUser
+from tickets import permissions
 from tickets.choices import SLA_EVENT_KINDS, EventKind
 from tickets.models import Ticket, TicketEvent
 from tickets.selectors import events_for
+from tickets.selectors_prepared import Prepared
 
 FIX_KINDS = (EventKind.RESOLVED, EventKind.FIX_REJECTED)
 
@@ -56,17 +59,11 @@ class Timeline:
 
 def timeline_for(user: AnyUser, ticket: Ticket, latest: int | None) -> Timeline:
     """``latest=None`` loads the whole timeline."""
-    rows = events_for(user, ticket)
-    if latest is not None:
-        visible, params = (
-            rows.select_related(None).order_by().values("id", "kind", "at").query.sql_with_params()
-        )
-        chosen = (*_SLA, *_SLA, *_FIX, *params, *_SLA, latest, *_FIX)
-        # The SQL above around the ORM's own compiled query; every value is a parameter.
-        rows = rows.filter(id__in=RawSQL(_CHOSEN.replace("{visible}", visible), chosen))  # noqa: S611
-        entries = _ENTRIES.replace("{visible}", visible)
-        rows = rows.annotate(entries=RawSQL(entries, (*params, *_SLA), IntegerField()))  # noqa: S611
-    loaded = list(rows.order_by("at", "id"))
+    if latest is None:
+        loaded = list(events_for(user, ticket).order_by("at", "id"))
+    else:
+        window = WINDOW[permissions.can_view_internal(user)]
+        loaded = window.objects(ticket.pk, latest)
     timeline = [e for e in loaded if e.kind not in SLA_EVENT_KINDS]
     # The window's entries are the latest ``latest``; the latest fix, when older, comes
     # before them all.
@@ -78,6 +75,50 @@ def timeline_for(user: AnyUser, ticket: Ticket, latest: int | None) -> Timeline:
         sla_events=[e for e in loaded if e.kind in SLA_EVENT_KINDS],
         last_fix=fixes[-1] if fixes else None,
     )
+
+
+def _window(ticket_id: int, latest: int, *, internal: bool) -> QuerySet[TicketEvent]:
+    """The entries shown, the SLA entries and the latest fix, oldest first, each with how
+    many timeline entries the viewer may read (``entries``)."""
+    rows = TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor", "message")
+    if not internal:
+        rows = rows.filter(is_internal=False)  # as ``events_for`` reads for this viewer
+    # Entries show their author's name and their message's text: not every column of both.
+    rows = rows.defer(*(f"actor__{name}" for name in _ACTOR_UNUSED), "message__ticket")
+    visible, params = (
+        rows.select_related(None).order_by().values("id", "kind", "at").query.sql_with_params()
+    )
+    chosen = (*_SLA, *_SLA, *_FIX, *params, *_SLA, latest, *_FIX)
+    # The SQL above around the ORM's own compiled query; every value is a parameter.
+    rows = rows.filter(id__in=RawSQL(_CHOSEN.replace("{visible}", visible), chosen))  # noqa: S611
+    entries = _ENTRIES.replace("{visible}", visible)
+    rows = rows.annotate(entries=RawSQL(entries, (*params, *_SLA), IntegerField()))  # noqa: S611
+    return rows.order_by("at", "id")
+
+
+# Columns of an entry's author no entry shows (``User.name`` is the display name, the full
+# name or the username).
+_ACTOR_UNUSED = (
+    "password",
+    "last_login",
+    "email",
+    "date_joined",
+    "phone",
+    "phone_digits",
+    "employee_id",
+    "wecom_id",
+    "dingtalk_id",
+    "feishu_id",
+    "slack_id",
+    "language",
+    "session_generation",
+)
+
+# Compiled once per process (``selectors_prepared``), for readers of internal entries and
+# for everyone else.
+WINDOW = {
+    internal: Prepared(partial(_window, internal=internal), int, int) for internal in (True, False)
+}
 
 
 def _entries(event: TicketEvent) -> int:

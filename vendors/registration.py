@@ -19,12 +19,15 @@ from notifications import kinds
 from sla import obligations
 from tickets import hooks
 from tickets.models import Ticket
+from tickets.selectors_prepared import register_page_reads
+from tickets.templatetags.ticket_tags import write_entries_with
 from vendors import panels
 from vendors.choices import CaseEntry, CaseStatus, ReminderKind, VendorNotice
 from vendors.models import VendorCase
 from vendors.obligations import CaseCadence
 from vendors.permissions import CAPABILITIES, ROLE_GRANTS
 from vendors.services import note_public_update
+from vendors.templatetags.vendor_rows import vendor_entry
 
 ENTRY_TEMPLATE = "vendors/partials/timeline_entry.html"
 
@@ -46,6 +49,8 @@ def register() -> None:
     kinds.register(ReminderKind)
     kinds.register(VendorNotice)
     obligations.register(CaseCadence())
+    register_page_reads(panels.page_reads)
+    write_entries_with(ENTRY_TEMPLATE, vendor_entry)
     hooks.register_panel(
         hooks.Panel(
             panels.PANEL, "work", "vendors/partials/cases_panel.html", panels.work_panel, 50

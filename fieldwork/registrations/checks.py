@@ -6,20 +6,26 @@ refuses a fix with a failed or unrecorded check."""
 from __future__ import annotations
 
 from fieldwork.services.checks import CheckEntry, refusal
+from fieldwork.templatetags import work_rows
 from fieldwork.views import checks as views
 from tickets import hooks
+from tickets.selectors_prepared import register_page_reads
+from tickets.templatetags.ticket_tags import write_entries_with
 
 WORK_PANEL = views.WORK_PANEL
 REQUESTER_PANEL = "checks_requester"
 REPORT_PANEL = "checks_report"
+EVENT_TEMPLATE = "fieldwork/partials/check_event.html"
 
 
 def register() -> None:
+    register_page_reads(views.page_reads)
+    write_entries_with(EVENT_TEMPLATE, work_rows.check_entry)
     hooks.register_resolve_guard(refusal)
     hooks.register_entry_kinds(
         CheckEntry,
         icon="ti-checklist",
-        templates=dict.fromkeys(CheckEntry.values, "fieldwork/partials/check_event.html"),
+        templates=dict.fromkeys(CheckEntry.values, EVENT_TEMPLATE),
     )
     hooks.register_panel(
         hooks.Panel(

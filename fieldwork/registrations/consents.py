@@ -15,6 +15,7 @@ from fieldwork import selectors_worklog as selectors
 from fieldwork.choices import ConsentState, ConsentStatus
 from fieldwork.models import RemoteConsent
 from fieldwork.services.consents import ConsentEntry, ConsentNotice
+from fieldwork.templatetags import work_rows
 from fieldwork.views.consents import (
     COMMON_TOOLS,
     REQUESTER_PANEL,
@@ -26,7 +27,11 @@ from notifications import kinds as notification_kinds
 from tickets import hooks, permissions
 from tickets.choices import WORK_STATES
 from tickets.models import Ticket
+from tickets.selectors_prepared import Prepared, Read, register_page_reads
+from tickets.templatetags.ticket_tags import write_entries_with
+from tickets.views.common import blank_form
 
+EVENT_TEMPLATE = "fieldwork/partials/consent_event.html"
 # At most this many consents in the engineer's panel (the timeline has them all).
 WORK_PANEL_ROWS = 10
 
@@ -49,7 +54,18 @@ def requester_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
             running.append(_row(consent, status, now))
     if not waiting and not running:
         return None
-    return {"waiting": waiting, "running": running, "refuse_form": RefuseForm(), "now": now}
+    return {
+        "waiting": waiting,
+        "running": running,
+        "refuse_form": blank_form(RefuseForm),
+        "now": now,
+    }
+
+
+# The engineer's panel's read, compiled once per process (``tickets.selectors_prepared``).
+_LATEST = Prepared(
+    lambda ticket_id: selectors.consents_on(Ticket(pk=ticket_id))[:WORK_PANEL_ROWS], int
+)
 
 
 def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
@@ -58,7 +74,7 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
     if not permissions.can_view_internal(user):
         return None
     now = timezone.now()
-    rows = [_row(c, c.status_at(now), now) for c in selectors.consents_on(ticket)[:WORK_PANEL_ROWS]]
+    rows = [_row(c, c.status_at(now), now) for c in _LATEST.objects(ticket.pk)]
     pending = any(row["status"] == ConsentStatus.REQUESTED for row in rows)
     may_ask = permissions.can_handle(ticket, user) and ticket.state in WORK_STATES
     return {
@@ -66,7 +82,7 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
         "active": next((row for row in rows if row["status"] == ConsentStatus.GRANTED), None),
         "may_ask": may_ask and not pending,
         "pending": pending,
-        "form": ConsentRequestForm(),
+        "form": blank_form(ConsentRequestForm),
         "tools": COMMON_TOOLS,
         "now": now,
         "open": False,
@@ -82,12 +98,19 @@ def _row(consent: RemoteConsent, status: str, now: dt.datetime) -> dict[str, Any
     return {"consent": consent, "status": status, "left": left}
 
 
+def page_reads(ticket: Ticket, user: User) -> list[Read]:
+    """What ``work_panel`` will read on the ticket page (``selectors_prepared.batched``)."""
+    return [(_LATEST, (ticket.pk,))] if permissions.can_view_internal(user) else []
+
+
 def register() -> None:
+    register_page_reads(page_reads)
+    write_entries_with(EVENT_TEMPLATE, work_rows.consent_entry)
     notification_kinds.register(ConsentNotice)
     hooks.register_entry_kinds(
         ConsentEntry,
         icon="ti-device-desktop-share",
-        templates=dict.fromkeys(ConsentEntry.values, "fieldwork/partials/consent_event.html"),
+        templates=dict.fromkeys(ConsentEntry.values, EVENT_TEMPLATE),
     )
     hooks.register_panel(
         hooks.Panel(

@@ -21,6 +21,7 @@ from fieldwork.services import maintenance
 from fieldwork.services.devices import DeviceEntry
 from fieldwork.services.maintenance import MaintenanceEntry
 from fieldwork.services.visits import OPEN_VISIT_STATES, VisitEntry, VisitNotice
+from fieldwork.templatetags.work_rows import visit_entry
 from fieldwork.views.visits import (
     REQUESTER_PANEL,
     WORK_PANEL,
@@ -35,11 +36,22 @@ from notifications import kinds as notification_kinds
 from tickets import hooks, permissions
 from tickets.choices import WORK_STATES, TicketState
 from tickets.models import Ticket
+from tickets.selectors_prepared import Prepared, Read, register_page_reads
+from tickets.templatetags.ticket_tags import write_entries_with
+from tickets.views.common import blank_form
 
 REPORT_PANEL = "visits_report"
 # The requester's devices offered as tags when an engineer sets the ticket's device.
 OWN_DEVICES = 50
 EVENT_TEMPLATE = "fieldwork/visit_event.html"
+
+
+# The panel's reads, compiled once per process (``tickets.selectors_prepared``): the ticket's
+# visits (``selectors.visits_on``) and the requester's devices (``assets.selectors.owned_by``).
+_VISITS = Prepared(lambda ticket_id: selectors.visits_on(Ticket(pk=ticket_id)), int)
+_OWN_DEVICES = Prepared(
+    lambda owner_id: asset_selectors.owned_by(User(pk=owner_id))[:OWN_DEVICES], int
+)
 
 
 def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
@@ -52,7 +64,7 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
     may_handle = permissions.can_handle(ticket, user)
     worked = ticket.state in WORK_STATES
     rows = []
-    for visit in selectors.visits_on(ticket):
+    for visit in _VISITS.objects(ticket.pk):
         is_open = visit.state in OPEN_VISIT_STATES
         mine = visit.engineer_id == user.pk and caps.work_queue
         may = is_open and (may_handle or mine)
@@ -62,9 +74,13 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
                 "is_open": is_open,
                 "may_work": may and worked,
                 "may_cancel": may,
-                "complete_form": CompleteForm(visit_id=visit.pk) if may and worked else None,
-                "reschedule_form": RescheduleForm(visit_id=visit.pk) if may and worked else None,
-                "cancel_form": CancelVisitForm(visit_id=visit.pk) if may else None,
+                "complete_form": (
+                    blank_form(CompleteForm, visit_id=visit.pk) if may and worked else None
+                ),
+                "reschedule_form": (
+                    blank_form(RescheduleForm, visit_id=visit.pk) if may and worked else None
+                ),
+                "cancel_form": blank_form(CancelVisitForm, visit_id=visit.pk) if may else None,
                 "open": "",
             }
         )
@@ -79,15 +95,13 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
             else []
         ),
         "today": timezone.localdate(),
-        "schedule_form": ScheduleForm() if may_handle and worked else None,
+        "schedule_form": blank_form(ScheduleForm) if may_handle and worked else None,
         "device_form": (
-            DeviceForm(initial={"asset": asset.tag if asset else ""}) if may_change_device else None
-        ),
-        "own_devices": (
-            list(asset_selectors.owned_by(ticket.requester)[:OWN_DEVICES])
+            blank_form(DeviceForm, initial={"asset": asset.tag if asset else ""})
             if may_change_device
-            else []
+            else None
         ),
+        "own_devices": _OWN_DEVICES.objects(ticket.requester_id) if may_change_device else [],
         "worked": worked,
         "open": "",
     }
@@ -106,7 +120,9 @@ def requester_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
         "rows": [
             {
                 "visit": visit,
-                "propose_form": ProposeForm(visit_id=visit.pk) if may_answer else None,
+                "propose_form": (
+                    blank_form(ProposeForm, visit_id=visit.pk) if may_answer else None
+                ),
                 "open": "",
             }
             for visit in coming
@@ -122,7 +138,24 @@ def report_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
     return {"visits": done} if done else None
 
 
+def page_reads(ticket: Ticket, user: User) -> list[Read]:
+    """What ``work_panel`` will read on the ticket page (``selectors_prepared.batched``)."""
+    if not capabilities(user).view_all:
+        return []
+    reads: list[Read] = [(_VISITS, (ticket.pk,))]
+    if permissions.can_work(ticket, user) and ticket.state != TicketState.CLOSED:
+        reads.append((_OWN_DEVICES, (ticket.requester_id,)))
+    return reads
+
+
+def _visit_entry(event: Any) -> str:
+    """What ``visit_event.html`` renders: the tag's markup and the file's line end."""
+    return visit_entry(event) + "\n"
+
+
 def register() -> None:
+    register_page_reads(page_reads)
+    write_entries_with(EVENT_TEMPLATE, _visit_entry)
     notification_kinds.register(VisitNotice)
     templates = dict.fromkeys(VisitEntry.values, EVENT_TEMPLATE)
     hooks.register_entry_kinds(VisitEntry, icon="ti-truck", templates=templates)

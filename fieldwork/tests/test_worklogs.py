@@ -420,7 +420,7 @@ def test_an_impossible_time_on_the_page_is_a_field_error(web, bob, worked, momen
 @pytest.mark.parametrize(
     ("panel", "persona", "budget"),
     [
-        (worklog_panels.work_panel, "bob", 2),  # the newest entries, the totals
+        (worklog_panels.work_panel, "bob", 1),  # the newest entries with the totals
         (worklog_panels.progress_panel, "alice", 2),  # the newest public entries, their total
         (consent_panels.work_panel, "bob", 1),  # the latest consents
         (consent_panels.requester_panel, "alice", 1),  # the open ones

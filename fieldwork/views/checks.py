@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import capabilities
 from fieldwork.choices import CheckResult
-from fieldwork.models import FunctionalCheck
+from fieldwork.models import CheckTemplate, FunctionalCheck
 from fieldwork.services import checks as service
 from tickets import permissions
 from tickets.choices import TicketState
@@ -33,7 +33,8 @@ from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.forms import StyledForm
 from tickets.limits import max_length
 from tickets.models import Ticket
-from tickets.views.common import run_form, signed_in_user, ticket_or_404
+from tickets.selectors_prepared import Prepared, Read
+from tickets.views.common import blank_form, run_form, signed_in_user, ticket_or_404
 from tickets.views.ticket import detail_context
 
 RESULT_CHOICES = [
@@ -97,13 +98,42 @@ def _counts(checks: list[FunctionalCheck]) -> dict[str, int]:
 # --- panels (tickets.hooks) ------------------------------------------------------------------
 
 
+# The checklist's two reads (``service.checks_of``, ``service.templates_for``), compiled once
+# per process (``tickets.selectors_prepared``): every work view asks.
+_CHECKS = Prepared(
+    lambda ticket_id: FunctionalCheck.objects.filter(ticket_id=ticket_id).select_related(
+        "checked_by"
+    ),
+    int,
+)
+_TEMPLATES = Prepared(
+    lambda category_id, parent_id: CheckTemplate.objects.filter(
+        category_id__in=[category_id, parent_id], is_active=True
+    ).order_by("sort_order", "pk"),
+    int,
+    int,
+)
+
+
+def page_reads(ticket: Ticket, user: User) -> list[Read]:
+    """What ``work_panel`` will read on the ticket page (``selectors_prepared.batched``)."""
+    if not capabilities(user).view_all:
+        return []
+    category = ticket.category
+    return [
+        (_CHECKS, (ticket.pk,)),
+        (_TEMPLATES, (category.pk, category.parent_id or category.pk)),
+    ]
+
+
 def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
     """The engineer's checklist: shown on tickets with checks or default checks, and to the
     handler of any ticket being worked on (who may add checks of their own)."""
     if not capabilities(user).view_all:
         return None
-    checks = service.checks_of(ticket)
-    templates = service.templates_for(ticket)
+    checks = _CHECKS.objects(ticket.pk)
+    category = ticket.category  # the category's defaults and its parent's
+    templates = _TEMPLATES.objects(category.pk, category.parent_id or category.pk)
     editable = service.may_record(ticket, user)
     missing = service.missing_templates(checks, templates)
     if editable and missing:
@@ -119,7 +149,7 @@ def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
         "editable": editable,
         "results": RESULT_BUTTONS,
         "note_hint": _("Note (needed unless passed)"),
-        "add_form": CheckAddForm() if editable else None,
+        "add_form": blank_form(CheckAddForm) if editable else None,
         # Nothing on the list of a ticket without defaults: a short card, folded.
         "optional": not checks and not templates,
     }

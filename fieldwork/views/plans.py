@@ -14,7 +14,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +38,7 @@ from tickets.errors import ActionForbidden, InvalidTransition, TicketNotFound
 from tickets.forms import StyledForm
 from tickets.limits import max_length
 from tickets.models import Attachment, Ticket
+from tickets.selectors_prepared import Prepared, Read
 from tickets.views.common import signed_in_user, ticket_or_404
 from tickets.views.ticket import detail_context
 
@@ -71,17 +74,21 @@ APPROACH_PLAIN = {
 
 class _ListedChoices(ModelChoiceIterator[Attachment]):
     """The choices from one ordinary query: Django's ``iterator()`` opens a server-side
-    cursor (declare, fetch, close: three round trips for a handful of files)."""
+    cursor (declare, fetch, close: three round trips for a handful of files). On the ticket
+    page the files are the ones the page already read (``LogChoiceField.listed``)."""
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        listed = getattr(self.field, "listed", None)
+        for obj in self.queryset if listed is None else listed:
             yield self.choice(obj)
 
 
 class LogChoiceField(forms.ModelMultipleChoiceField[Attachment]):
     iterator = _ListedChoices
+    # The files to offer when already read (the ticket page); posts check the queryset.
+    listed: list[Attachment] | None = None
 
     def label_from_instance(self, obj: Attachment) -> str:
         return obj.original_name
@@ -131,10 +138,17 @@ class PlanForm(StyledForm):
         ),
     )
 
-    def __init__(self, *args: Any, ticket: Ticket, viewer: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        ticket: Ticket,
+        viewer: User,
+        files: list[Attachment] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["log_attachments"]
-        if not isinstance(field, forms.ModelMultipleChoiceField):
+        if not isinstance(field, LogChoiceField):
             raise TypeError("log_attachments is a choice of attachments")
         # Each file shows by its name: no uploader, no ticket joined to every row.
         field.queryset = (
@@ -142,9 +156,12 @@ class PlanForm(StyledForm):
             .select_related(None)
             .order_by("created_at", "pk")
         )
+        # ``files``: the same rows, already read (``selectors.files_shown``), to show.
+        field.listed = files
 
 
-def plan_initial(plan: WorkPlan | None) -> dict[str, Any]:
+def plan_initial(plan: WorkPlan | None, log_ids: list[int] | None = None) -> dict[str, Any]:
+    """The form's values: the plan's (its picked logs: ``log_ids`` when already read)."""
     if plan is None:
         return {"approach": PlanApproach.RESTART}
     return {
@@ -155,26 +172,58 @@ def plan_initial(plan: WorkPlan | None) -> dict[str, Any]:
         "fault_triggered_at": plan.fault_triggered_at,
         "related_operation": plan.related_operation,
         "log_references": plan.log_references,
-        "log_attachments": [a.pk for a in plan.log_attachments.all()],
+        "log_attachments": (
+            log_ids if log_ids is not None else [a.pk for a in plan.log_attachments.all()]
+        ),
     }
 
 
 # --- panels (tickets.hooks) ------------------------------------------------------------------
 
 
+def _plan_with_log_ids(ticket_id: int) -> QuerySet[WorkPlan]:
+    """The ticket's plan, its people, and the ids of its picked logs (one row)."""
+    picked = WorkPlan.log_attachments.through.objects.filter(workplan_id=OuterRef("pk"))
+    return (
+        WorkPlan.objects.filter(ticket_id=ticket_id)
+        .select_related("created_by", "confirmed_by")
+        .annotate(log_ids=ArraySubquery(picked.order_by("attachment_id").values("attachment_id")))
+        .order_by("pk")[:1]
+    )
+
+
+# Compiled once per process (``tickets.selectors_prepared``): every work view asks.
+_PLAN = Prepared(_plan_with_log_ids, int)
+
+
+def page_reads(ticket: Ticket, user: User) -> list[Read]:
+    """What ``work_panel`` will read on the ticket page (``selectors_prepared.batched``)."""
+    return [(_PLAN, (ticket.pk,))] if capabilities(user).view_all else []
+
+
 def work_panel(ticket: Ticket, user: User) -> dict[str, Any] | None:
-    """The engineer's card: the plan, its window's state, and the form for the handler."""
+    """The engineer's card: the plan, its window's state, and the form for the handler.
+    One query: the picked logs are among the ticket's files the page reads for its file
+    card (``selectors.files_shown``: the same rows, in the same order)."""
     if not capabilities(user).view_all:
         return None
-    plan = service.plan_of(ticket)
+    plan = _PLAN.first(ticket.pk)
     editable = service.may_record(ticket, user)
     if plan is None and not editable:
         return None
-    form = PlanForm(initial=plan_initial(plan), ticket=ticket, viewer=user) if editable else None
+    files = selectors.files_shown(user, ticket)
+    log_ids: list[int] = list(plan.log_ids) if plan is not None else []  # type: ignore[attr-defined]
+    form = (
+        PlanForm(initial=plan_initial(plan, log_ids), ticket=ticket, viewer=user, files=files)
+        if editable
+        else None
+    )
+    picked = set(log_ids)
     return {
         "plan": plan,
         "status": service.status_of(plan) if plan is not None else None,
-        "logs": service.log_files(plan, user) if plan is not None else [],
+        # As ``service.log_files``: the picked logs this viewer may open, oldest first.
+        "logs": [f for f in files if f.pk in picked],
         "form": form,
         "hints": APPROACH_HINTS,
     }

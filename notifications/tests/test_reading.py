@@ -31,7 +31,12 @@ HIGH = {"impact": Impact.NETWORK, "urgency": Urgency.INTERRUPTED}
 # + the ticket's satisfaction survey (feedback's panel). Issue 14: + the articles linked to
 # the ticket and the suggestion search on an empty knowledge base (knowledge's panel;
 # knowledge/tests/test_ticket_panel.py shows its count stays fixed).
-TICKET_PAGE_QUERIES = 8 + 2 + 2 + 11 + 1 + 2
+# Issue 11 (speed): the page's own reads once it has the ticket (events, attachments, canned
+# replies, followers, links, duplicates) and the work view panels' (tickets.selectors_prepared
+# ``page_reads``) go to the database in one round trip: session, user, permissions (2), site
+# limits, the ticket, the bell's COUNT, that one batch, the major incident panel and notice
+# (2), the survey, the knowledge panel (2).
+TICKET_PAGE_QUERIES = 7 + 1 + 2 + 1 + 2
 
 
 def unread(user: User, **filters: object) -> int:

@@ -31,9 +31,7 @@ def canned_picker(context: template.Context) -> CannedPicker:
     user = getattr(request, "user", None)
     if user is None or not permissions.can_use_canned_replies(user):
         return CannedPicker()
-    # The picker lists titles (the text is fetched when one is inserted): no authors, no
-    # bodies, two joins of the user table fewer to build and to read.
-    replies = list(selectors.canned_replies_for(user).select_related(None).only("title", "owner"))
+    replies = selectors.canned_titles_for(user)
     return CannedPicker(
         allowed=True,
         shared=[r for r in replies if r.owner_id is None],

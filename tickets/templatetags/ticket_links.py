@@ -11,6 +11,7 @@ from tickets import permissions, related
 from tickets.choices import ClosedAs, TicketState
 from tickets.link_forms import LinkForm, MergeForm, ReopenForm
 from tickets.models import Ticket
+from tickets.views.common import blank_form
 
 register = template.Library()
 
@@ -31,8 +32,8 @@ def related_panel(context: template.Context, ticket: Ticket) -> dict[str, Any]:
         "duplicates": related.duplicates_for(user, ticket),
         "into_number": into[0] if into else "",
         "into": into[1] if into else None,
-        "link_form": context.get("link_form") or LinkForm(),
-        "merge_form": context.get("merge_form") or MergeForm(),
+        "link_form": context.get("link_form") or blank_form(LinkForm),
+        "merge_form": context.get("merge_form") or blank_form(MergeForm),
     }
     found["empty"] = not (found["links"] or found["duplicates"] or found["into_number"])
     return found
@@ -49,7 +50,7 @@ def reopen_panel(context: template.Context, ticket: Ticket) -> dict[str, Any]:
         ClosedAs.COMPLETED,
     )
     return {
-        "reopen_form": context.get("reopen_form") or ReopenForm(),
+        "reopen_form": context.get("reopen_form") or blank_form(ReopenForm),
         "can_reopen": bool(allowed.get("reopen")),
         "until": ticket.reopen_until,
         "follow_up": finished

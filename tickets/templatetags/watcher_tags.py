@@ -27,23 +27,13 @@ class WatcherPanel:
     form: Any = None
 
 
-# What the card shows of each follower and of who added them (``User.name`` and the
-# username): two user rows of a few columns instead of every column of both.
-_PEOPLE = ("username", "display_name", "first_name", "last_name")
-_SHOWN = (
-    "ticket_id",
-    "created_at",
-    *(f"{who}__{column}" for who in ("user", "added_by") for column in _PEOPLE),
-)
-
-
 @register.simple_tag(takes_context=True)
 def watcher_panel(context: template.Context, ticket: Ticket) -> WatcherPanel:
     request = context.get("request")
     user = getattr(request, "user", None)
     if not isinstance(user, User):
         return WatcherPanel()
-    watchers = list(selectors.watchers_of(ticket).only(*_SHOWN))
+    watchers = selectors.watchers_shown(ticket)
     following = any(w.user_id == user.pk for w in watchers)
     can_add = permissions.can_add_watchers(ticket, user)
     return WatcherPanel(
