@@ -95,30 +95,24 @@ def cancelled(session: TrainingSession, people: Sequence[User], *, now: dt.datet
 
 def drill_withdrawn(drill: Drill, *, now: dt.datetime) -> None:
     """Named as when it was assigned: its number and the ticket's category only."""
-    engineer = drill.engineer
-    with translation.override(engineer.language or settings.LANGUAGE_CODE):
-        category = drill.ticket.category.label
-    outbox.save_and_dispatch(
-        outbox.build(
-            recipients=[engineer],
-            kind=TrainingNotice.DRILL_WITHDRAWN,
-            cause=f"drill:{drill.pk}:withdrawn",
-            now=now,
-            link=reverse("training:drill", args=[drill.pk]),
-            payload={"number": drill.number, "title": category},
-        )
-    )
+    _tell_engineer(drill, TrainingNotice.DRILL_WITHDRAWN, "withdrawn", now=now)
 
 
 def drill_assigned(drill: Drill, *, now: dt.datetime) -> None:
+    _tell_engineer(drill, TrainingNotice.DRILL_ASSIGNED, "assigned", now=now)
+
+
+def _tell_engineer(drill: Drill, kind: str, what: str, *, now: dt.datetime) -> None:
+    """The drill's engineer, told by its number and the ticket's category (never the
+    ticket: the drill is built from a solved one whose answer they must not look up)."""
     engineer = drill.engineer
     with translation.override(engineer.language or settings.LANGUAGE_CODE):
         category = drill.ticket.category.label
     outbox.save_and_dispatch(
         outbox.build(
             recipients=[engineer],
-            kind=TrainingNotice.DRILL_ASSIGNED,
-            cause=f"drill:{drill.pk}:assigned",
+            kind=kind,
+            cause=f"drill:{drill.pk}:{what}",
             now=now,
             link=reverse("training:drill", args=[drill.pk]),
             payload={"number": drill.number, "title": category},
