@@ -27,7 +27,7 @@ test: setup ## Lint, import layers, types, Django checks, missing and unsafe mig
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(PY) -m tests.ops.migration_lint
-	.venv/bin/pytest -q -n 4
+	.venv/bin/pytest -q -n 4 --durations=40
 
 .PHONY: scan
 scan: setup ## Security scanners: bandit (high severity) and schemathesis over /api/schema/

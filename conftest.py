@@ -93,7 +93,10 @@ def django_db_setup(
     yield
     if not keep:
         with django_db_blocker.unblock():
-            teardown_databases(config, verbosity=request.config.option.verbose)
+            try:  # as pytest-django: a connection some thread left open only warns
+                teardown_databases(config, verbosity=request.config.option.verbose)
+            except Exception as exc:  # noqa: BLE001
+                request.node.warn(pytest.PytestWarning(f"test databases not dropped: {exc!r}"))
 
 
 def _copy_of_template(run: str) -> None:
