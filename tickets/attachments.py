@@ -19,10 +19,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 # Types a browser may show inline safely are still served as downloads; the
@@ -161,3 +163,19 @@ def upload_hint() -> str:
         "Up to %(count)d files, each at most %(limit)d MB: screenshots, PDF, logs, documents, "
         "archives. Programs and scripts (.exe, .bat, .ps1 …) are refused."
     ) % {"count": files_per_request(), "limit": max_attachment_bytes() // MB}
+
+
+def store_upload(row: Any, upload: UploadedFile[bytes], name: str) -> Any:
+    """Save ``upload``'s bytes under ``name`` into ``row.file`` and the row itself: the file
+    rows of articles and training sessions (each row its own model, the same way to keep)."""
+    row.file.save(name, upload, save=False)
+    row.save()
+    return row
+
+
+def delete_with_file(row: Any) -> None:
+    """Delete a file row now, and its stored bytes once the transaction commits (a rollback
+    keeps both)."""
+    stored = row.file
+    row.delete()
+    transaction.on_commit(lambda: stored.delete(save=False))

@@ -22,7 +22,13 @@ from accounts.models import User
 from knowledge import permissions
 from knowledge.errors import ArticleNotFound, KnowledgeForbidden
 from knowledge.models import Article, ArticleFile
-from tickets.attachments import clean_filename, stored_content_type, validate_request
+from tickets.attachments import (
+    clean_filename,
+    delete_with_file,
+    store_upload,
+    stored_content_type,
+    validate_request,
+)
 
 # An article is a page, not a file store.
 MAX_FILES_PER_ARTICLE = 30
@@ -88,9 +94,7 @@ def add_files(
             uploaded_by=by,
             created_at=now,
         )
-        row.file.save(name, upload, save=False)
-        row.save()
-        stored.append(row)
+        stored.append(store_upload(row, upload, name))
     return stored
 
 
@@ -101,6 +105,4 @@ def remove_file(article_id: int, file_id: int, *, by: User) -> None:
     row = ArticleFile.objects.filter(article=article, pk=file_id).first()
     if row is None:
         raise ArticleNotFound
-    stored = row.file
-    row.delete()
-    transaction.on_commit(lambda: stored.delete(save=False))
+    delete_with_file(row)

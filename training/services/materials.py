@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tickets.attachments import clean_filename, stored_content_type, validate_request
+from tickets.attachments import (
+    clean_filename,
+    delete_with_file,
+    store_upload,
+    stored_content_type,
+    validate_request,
+)
 from tickets.errors import ActionForbidden
 from training import permissions, selectors
 from training.errors import FileNotFound, SessionNotFound
@@ -73,9 +79,7 @@ def add_files(
             uploaded_by=actor,
             created_at=now,
         )
-        row.file.save(name, upload, save=False)
-        row.save()
-        stored.append(row)
+        stored.append(store_upload(row, upload, name))
     return stored
 
 
@@ -86,6 +90,4 @@ def remove_file(session_id: int, file_id: int, *, actor: User) -> None:
     row = Material.objects.filter(session=session, pk=file_id).first()
     if row is None:
         raise FileNotFound
-    stored = row.file
-    row.delete()
-    transaction.on_commit(lambda: stored.delete(save=False))
+    delete_with_file(row)
