@@ -76,8 +76,11 @@ def assign_role(user: User, role: str) -> None:
     # auth's models are not loaded yet when the apps import this module to declare grants.
     from django.contrib.auth.models import Group
 
-    ensure_role_groups()
-    user.groups.add(Group.objects.get(name=role))
+    group = Group.objects.filter(name=role).first()
+    if group is None:  # before the first migrate's post_migrate, or after a flush
+        ensure_role_groups()
+        group = Group.objects.get(name=role)
+    user.groups.add(group)
     if role == Role.ADMIN:
         user.is_staff = True
         user.is_superuser = True

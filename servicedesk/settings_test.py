@@ -16,3 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A commit does not wait for the WAL to reach the disk (test data need not survive a crash
+# of PostgreSQL): live servers, workers and transactional tests commit thousands of times.
+_options = DATABASES["default"]["OPTIONS"]  # noqa: F405
+assert isinstance(_options, dict)  # noqa: S101
+_options["options"] = "-c synchronous_commit=off"

@@ -19,7 +19,7 @@ from accounts.models import User
 from fieldwork.models import RemoteConsent, WorkLog
 from tests.browser.test_canned_and_watchers import within_width
 from tests.browser.test_journeys import flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets.choices import TicketState
 from tickets.notify import ticket_link
 from tickets.tests.factories import make_category, make_ticket_in
@@ -32,8 +32,7 @@ INTERNAL = "内部：交换机端口 12 有错包 / switch port 12 shows errors"
 POLL_MS = 10_000  # the progress list re-reads every 2 s here (15 s by default)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_consent_then_remote_work_shows_live_on_the_requesters_page(
     open_as: Any, alice: User, bob: User, language: str, viewport: str, settings: Any
 ) -> None:

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.browser.test_journeys import no_problems
-from tests.browser.test_reading_and_dispatch import languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import both_languages_and_widths, open_in
 from tickets import services
 from tickets.choices import TicketState
 from tickets.models import Ticket
@@ -31,8 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REASON = "A3 纸仍然打印空白 / A3 pages still come out blank"
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_a_rejected_fix_opens_the_engineers_page_with_its_reason(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:
@@ -62,8 +61,7 @@ def test_a_rejected_fix_opens_the_engineers_page_with_its_reason(
     no_problems(engineer)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_the_engineers_next_step_comes_before_the_story(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:
@@ -96,8 +94,7 @@ def test_the_engineers_next_step_comes_before_the_story(
     no_problems(engineer)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_the_report_form_states_its_limits_and_refuses_a_program_keeping_the_text(
     open_as: Any, alice: User, tmp_path: Path, language: str, viewport: str
 ) -> None:
@@ -134,8 +131,7 @@ def test_the_report_form_states_its_limits_and_refuses_a_program_keeping_the_tex
     assert problems == [], problems
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_a_manager_reads_that_an_unaccepted_ticket_waits_in_the_queue(
     open_as: Any, alice: User, dave: User, language: str, viewport: str
 ) -> None:

@@ -22,7 +22,7 @@ from incidents.choices import IncidentStatus
 from incidents.models import IncidentTicket, MajorIncident, ReviewAction
 from tests.browser.test_canned_and_watchers import within_width
 from tests.browser.test_journeys import flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets.choices import TicketState
 from tickets.notify import ticket_link
 from tickets.tests.factories import make_category, make_ticket_in
@@ -45,8 +45,7 @@ def _linked_text(language: str, number: str) -> str:
         ) % {"count": 1, "number": number}
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_engineer_sees_the_banner_and_links_the_ticket_in_one_click(
     open_as: Any, alice: User, bob: User, tom: User, language: str, viewport: str
 ) -> None:
@@ -97,8 +96,7 @@ def test_engineer_sees_the_banner_and_links_the_ticket_in_one_click(
     no_problems(requester)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_commander_writes_the_review_with_an_action(
     open_as: Any, bob: User, tom: User, language: str, viewport: str
 ) -> None:

@@ -24,7 +24,7 @@ from incidents.choices import IncidentStatus, MemberRole
 from incidents.models import MajorIncident
 from tests.browser.test_canned_and_watchers import within_width
 from tests.browser.test_journeys import flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets.choices import Impact, Urgency
 from tickets.tests.factories import make_category, make_ticket
 
@@ -41,8 +41,7 @@ NOTE = "数据库磁盘阵列故障 / The ERP database lost its disk array"
 NEXT = "切换到备用服务器 / Fail over to the standby server"
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_tech_lead_declares_from_a_ticket_adds_an_engineer_and_posts_a_status(
     open_as: Any, alice: User, bob: User, tom: User, language: str, viewport: str
 ) -> None:

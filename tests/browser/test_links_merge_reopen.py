@@ -22,7 +22,7 @@ from playwright.sync_api import Locator, expect
 
 from accounts.models import User
 from tests.browser.test_journeys import expect_state, flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, open_in
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets import services
 from tickets.choices import ClosedAs, EventKind, LinkKind, TicketState
 from tickets.models import Ticket, TicketLink
@@ -46,8 +46,7 @@ def within_width(control: Locator, viewport: str) -> None:
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_engineer_merges_a_duplicate_and_the_survivor_shows_its_message(
     open_as: Any, alice: User, carol: User, bob: User, language: str, viewport: str
 ) -> None:
@@ -116,8 +115,7 @@ def test_engineer_merges_a_duplicate_and_the_survivor_shows_its_message(
     no_problems(engineer)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_requester_reopens_her_closed_ticket(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:
@@ -160,8 +158,7 @@ def test_requester_reopens_her_closed_ticket(
     no_problems(requester)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_after_the_window_a_related_problem_is_filed_linked(
     open_as: Any, alice: User, bob: User, language: str, viewport: str, settings: Any
 ) -> None:

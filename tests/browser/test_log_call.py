@@ -19,7 +19,12 @@ from accounts.tests.factories import make_user
 from tests.browser.conftest import TIMEOUT_MS, login
 from tests.browser.test_canned_and_watchers import within_width
 from tests.browser.test_journeys import Words, flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import (
+    VIEWPORTS,
+    both_languages_and_widths,
+    languages,
+    open_in,
+)
 from tickets.choices import Channel
 from tickets.models import Ticket
 from tickets.tests.factories import make_category
@@ -54,8 +59,7 @@ def fill_report(page: Page, words: Words, category: Any) -> None:
     page.locator("#id_category").select_option(str(category.pk))
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_engineer_finds_the_caller_by_phone_chooses_with_the_keyboard_and_logs_the_call(
     open_as: Any, bob: User, callers: dict[str, User], language: str, viewport: str
 ) -> None:

@@ -28,7 +28,7 @@ from accounts.models import User
 from fieldwork.models import CheckTemplate, WorkPlan
 from fieldwork.services.plans import PlanEntry
 from tests.browser.test_journeys import expect_state, flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, open_in
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets.choices import TicketState
 from tickets.models import Ticket
 from tickets.notify import ticket_link
@@ -62,8 +62,7 @@ def tomorrow_evening() -> dt.datetime:
     return dt.datetime.combine(day, dt.time(20, 0), tzinfo=SHANGHAI)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_engineer_proposes_a_window_and_the_requester_confirms_it(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:
@@ -166,8 +165,7 @@ def record(card: Locator, label: str, result: str, note: str = "") -> None:
     card.locator("#check-form button[type=submit]").click()
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_a_failed_check_refuses_resolving_with_a_clear_message(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:

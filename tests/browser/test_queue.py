@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tests.browser.test_journeys import expect_state, flash, no_problems
-from tests.browser.test_reading_and_dispatch import languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import both_languages_and_widths, open_in
 from tickets.choices import EventKind, Impact, Priority, TicketState, Urgency
 from tickets.models import SavedView, Ticket, TicketEvent
 from tickets.tests.factories import make_category, make_ticket
@@ -54,8 +54,7 @@ def expect_on_screen(page: Page, selector: str) -> None:
         assert rect is not None and rect["x"] >= 0 and rect["x"] + rect["width"] <= width, rect
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_accept_is_on_screen_in_the_first_rows_and_long_titles_take_two_lines(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:
@@ -98,8 +97,7 @@ def test_accept_is_on_screen_in_the_first_rows_and_long_titles_take_two_lines(
     no_problems(engineer)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_a_tech_lead_assigns_several_tickets_in_one_action(
     open_as: Any, alice: User, erin: User, tom: User, language: str, viewport: str
 ) -> None:
@@ -139,8 +137,7 @@ def test_a_tech_lead_assigns_several_tickets_in_one_action(
     no_problems(lead)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_an_engineer_saves_the_filters_as_a_tab(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from accounts.models import Site, User
 from tests.browser.test_canned_and_watchers import within_width
 from tests.browser.test_journeys import no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tests.browser.test_xss import Findings, build_corpus, one_line
 from tests.xss_payloads import PAYLOADS
 from tickets import services
@@ -37,8 +37,7 @@ pytestmark = [
 ]
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_manager_reads_the_sla_report_with_its_chart_and_table(
     open_as: Any, alice: User, bob: User, dave: User, language: str, viewport: str
 ) -> None:

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tests.browser.test_journeys import expect_state, no_problems
-from tests.browser.test_reading_and_dispatch import open_in
+from tests.browser.test_reading_and_dispatch import both_languages_and_widths, open_in
 from tickets.choices import TicketState
 from tickets.models import Ticket
 from tickets.tests.factories import make_category, make_ticket, make_ticket_in
@@ -64,8 +64,7 @@ def fits_the_width(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_top_bar_finds_a_closed_ticket_by_partial_number(
     open_as: Any,
     tickets: dict[str, Ticket],
@@ -97,8 +96,7 @@ def test_top_bar_finds_a_closed_ticket_by_partial_number(
         no_problems(session)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_words_find_tickets_and_nothing_says_so(
     open_as: Any, tickets: dict[str, Ticket], alice: User, language: str, viewport: str
 ) -> None:

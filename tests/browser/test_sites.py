@@ -21,7 +21,7 @@ from accounts.models import Site, User
 from accounts.roles import Role
 from accounts.tests.factories import make_user
 from tests.browser.test_journeys import no_problems
-from tests.browser.test_reading_and_dispatch import languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import both_languages_and_widths, open_in
 from tickets.tests.factories import make_category, make_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,8 +30,7 @@ TITLE_A = "上海三楼打印机卡纸 / Shanghai printer jams"
 TITLE_B = "北京会议室投影仪闪烁 / Beijing projector flickers"
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_limited_engineer_sees_only_their_sites_tickets(
     open_as: Any, alice: User, carol: User, language: str, viewport: str
 ) -> None:

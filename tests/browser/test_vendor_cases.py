@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from tests.browser.test_canned_and_watchers import within_width
 from tests.browser.test_journeys import flash, no_problems
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, languages, open_in, viewports
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets import services
 from tickets.choices import TicketState
 from tickets.notify import ticket_link
@@ -40,8 +40,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUMMARY = "主板无法上电 / mainboard dead after the BIOS update"
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_engineer_opens_a_vendor_case_and_sees_when_the_requester_is_next_due_an_update(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:

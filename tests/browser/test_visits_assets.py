@@ -29,7 +29,7 @@ from fieldwork.models import SiteVisit
 from fieldwork.services import visits
 from tests.browser.test_journeys import flash, no_problems
 from tests.browser.test_links_merge_reopen import within_width
-from tests.browser.test_reading_and_dispatch import VIEWPORTS, open_in
+from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tests.browser.test_xss import DOM_SCAN, ESCAPABLE, PAYLOADS, _normal
 from tests.clock import SHANGHAI
 from tickets import services
@@ -51,8 +51,7 @@ def tomorrow_at_two() -> dt.datetime:
     return dt.datetime.combine(day, dt.time(14, 0), tzinfo=SHANGHAI)
 
 
-@languages
-@viewports
+@both_languages_and_widths
 def test_visit_scheduled_confirmed_recorded_and_in_the_printers_history(
     open_as: Any, alice: User, bob: User, language: str, viewport: str
 ) -> None:
