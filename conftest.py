@@ -32,6 +32,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
 
+# The tests that take a minute or more of CPU (migrations run both ways, real processes, the
+# API fuzzing slices, browser walks of every payload), longest first. xdist hands the
+# first quarter of the run out one test per worker in turn, so these start at once, side by
+# side, instead of one of them starting late and the whole run waiting for it at the end.
+LONG_FIRST = (
+    "tests/test_migrate_to_apps.py",
+    "tests/reliability/",
+    "tests/security/test_scanners.py",
+    "tests/ops/test_backup.py",
+    "tests/test_sla_query_plan.py",
+    "tests/browser/test_xss.py",
+    "tests/integration/",
+    "tests/ops/test_processes.py",
+    "tests/browser/test_journeys.py",
+    "demo/tests/test_load_demo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = [i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)]
+        return found[0] if found else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 # The rows a fresh install's data migrations seed (categories, SLA policies and the
 # calendar, default functional checks, the glossary). A transactional test (live server,
 # Celery worker) ends with a flush that empties every table; the flush sends
@@ -236,6 +262,17 @@ def _fixture_teardown(self: TransactionTestCase) -> None:
 
 _django_fixture_teardown = TransactionTestCase._fixture_teardown
 TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_and_zone():
+    """Each test starts in the desk's default language and time zone: a request of an earlier
+    test (the middleware applies the signed-in user's language and zone to the thread) or a
+    test that switched them never decides what this one reads."""
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -53,3 +53,19 @@ def wait_for(
             )
             pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}\n{tails}")
         time.sleep(0.1)
+
+
+def reset_broker_pools() -> None:
+    """This process's Celery app builds its broker connections afresh on its next publish.
+
+    Celery keeps its connection and producer pools in kombu's process-wide registry, keyed by
+    the broker's URL: closing only the app's pool would leave the registry handing the closed
+    pool back ("Acquire on closed pool") to the next test that publishes to that URL.
+    """
+    from kombu import pools
+
+    from servicedesk.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import time_machine
 
 from channels import replies
 from channels.intake import Delivery, Outcome, core
@@ -64,3 +65,14 @@ def sink() -> Iterator[Sink]:
 def allow_sink(settings: Any) -> None:
     """Let outbound calls reach the local server (refused by default, as in production)."""
     settings.CHANNELS_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def still_clock() -> Iterator[None]:
+    """The clock stands still for the test: a signature's timestamp one second outside a
+    provider's window stays outside it however long the request takes (the timestamps are
+    whole seconds, so a running clock could cross a second between signing and checking)."""
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False):
+        yield

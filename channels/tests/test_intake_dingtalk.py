@@ -96,6 +96,7 @@ def test_two_messages_signed_in_the_same_millisecond_are_two_messages(client, de
     ],
     ids=["stale", "future", "within-before", "within-after"],
 )
+@pytest.mark.usefixtures("still_clock")
 def test_the_window_is_an_hour_either_side(client, delivered, offset_ms, status):
     # when
     stamp = d.now_seconds() * 1000 + offset_ms

@@ -146,6 +146,7 @@ def test_the_encrypted_url_check_is_answered_after_the_token_check(client, deliv
     [(-DAY - 1, 401), (DAY + 1, 401), (-DAY + 60, 200), (DAY - 60, 200)],
     ids=["stale", "future", "within-before", "within-after"],
 )
+@pytest.mark.usefixtures("still_clock")
 def test_the_window_is_24_hours_either_side(client, delivered, offset, status):
     # when
     response = d.feishu_post(client, d.feishu_event(), timestamp=d.now_seconds() + offset)

@@ -171,6 +171,7 @@ def test_a_retry_is_handed_on_with_the_event_id_of_the_first_attempt(client, del
     [(-301, 401), (301, 401), (-299, 200), (299, 200)],
     ids=["stale", "future", "within-before", "within-after"],
 )
+@pytest.mark.usefixtures("still_clock")
 def test_the_window_is_five_minutes_either_side(client, delivered, offset, status):
     # when
     response = d.slack_post(client, d.slack_event(), timestamp=d.now_seconds() + offset)

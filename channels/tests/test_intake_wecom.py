@@ -155,6 +155,7 @@ def test_other_kinds_carry_no_text_and_events_are_dropped(client, delivered):
     [(-DAY - 1, 401), (DAY + 1, 401), (-DAY + 60, 200), (DAY - 60, 200)],
     ids=["stale", "future", "within-before", "within-after"],
 )
+@pytest.mark.usefixtures("still_clock")
 def test_the_window_is_24_hours_either_side(client, delivered, offset, status):
     # when
     response = d.wecom_post(client, d.wecom_message(), timestamp=d.now_seconds() + offset)

@@ -23,7 +23,7 @@ import redis
 from django.db import connection
 
 from servicedesk.celery import app as celery_app
-from tests.processes import free_port, stop_process, wait_for
+from tests.processes import free_port, reset_broker_pools, stop_process, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -100,13 +100,6 @@ def database_url(transactional_db) -> str:
     return f"postgres://{auth}@{host}:{port}/{quote(conf['NAME'], safe='')}"
 
 
-def _reset_broker_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def celery_broker(monkeypatch) -> Iterator[Callable[[str], None]]:
     """``celery_broker(url)``: this process's Celery app publishes to ``url`` until the test ends.
@@ -120,11 +113,11 @@ def celery_broker(monkeypatch) -> Iterator[Callable[[str], None]]:
     def point(url: str) -> None:
         monkeypatch.setenv("CELERY_BROKER_URL", url)
         celery_app.conf.broker_url = url
-        _reset_broker_pools()
+        reset_broker_pools()
 
     yield point
     celery_app.conf.broker_url = before  # monkeypatch restores the variable after this
-    _reset_broker_pools()
+    reset_broker_pools()
 
 
 def process_env(database_url: str, broker_url: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ import pytest
 from django.db import connection
 
 from servicedesk.celery import app as celery_app
-from tests.processes import free_port, wait_for
+from tests.processes import free_port, reset_broker_pools, wait_for
 from tests.processes import stop_process as stop
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,23 +131,16 @@ def redis_url(tmp_path) -> Iterator[str]:
         stop(server)
 
 
-def _reset_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker(redis_url, monkeypatch) -> Iterator[str]:
     """This process's Celery app publishes to the test's Redis until the test ends."""
     before = celery_app.conf.broker_url
     monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
     celery_app.conf.broker_url = redis_url
-    _reset_pools()
+    reset_broker_pools()
     yield redis_url
     celery_app.conf.broker_url = before
-    _reset_pools()
+    reset_broker_pools()
 
 
 @pytest.fixture

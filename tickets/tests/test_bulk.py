@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.models import User
 from notifications.models import DigestItem, Notification
@@ -231,10 +232,11 @@ def test_the_bulk_service_answers_in_the_order_given(tom, erin, alice):
     tickets = [make_ticket(requester=alice) for _ in range(3)]
     numbers = [tickets[2].number, "nope", tickets[0].number, tickets[2].number]
 
-    result = bulk_assign(numbers, actor=tom, assignee=erin, reason=REASON)
+    with translation.override("en"):
+        result = bulk_assign(numbers, actor=tom, assignee=erin, reason=REASON)
 
-    assert result.done == [tickets[2].number, tickets[0].number]
-    assert result.refused == [("nope", "No such ticket.")]
+        assert result.done == [tickets[2].number, tickets[0].number]
+        assert result.refused == [("nope", "No such ticket.")]
 
 
 # --- queries: a fixed number per ticket ----------------------------------------------------
