@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Department, Site, User
 from accounts.roles import Role
@@ -40,7 +40,11 @@ NOTE = "内部：供应商合同 4711 已过期 / vendor contract expired"
 
 def within_width(page: Page, selector: str, width: int) -> None:
     """The control is visible and fits the viewport's width once scrolled to."""
-    control = page.locator(selector)
+    fits_width(page.locator(selector), width)
+
+
+def fits_width(control: Locator, width: int) -> None:
+    """The control is visible and fits ``width`` once scrolled to."""
     expect(control).to_be_visible()
     # found, scrolled to and measured in one step in the page: a part a poll swaps in (live
     # progress) may be replaced between two of Playwright's calls
@@ -51,7 +55,7 @@ def within_width(page: Page, selector: str, width: int) -> None:
             return {x: r.x, width: r.width, height: r.height};
         }"""
     )
-    assert box is not None and box["height"] > 0, (selector, box)
+    assert box is not None and box["height"] > 0, (control, box)
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
 
 

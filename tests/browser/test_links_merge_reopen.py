@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from accounts.models import User
+from tests.browser.test_canned_and_watchers import fits_width
 from tests.browser.test_journeys import expect_state, flash, no_problems
 from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets import services
@@ -39,11 +40,7 @@ REASON = "又打不出字了 / Blank pages again"
 
 def within_width(control: Locator, viewport: str) -> None:
     """Usable on a phone: the control is visible and inside the viewport's width."""
-    control.scroll_into_view_if_needed()
-    expect(control).to_be_visible()
-    box = control.bounding_box()
-    width = VIEWPORTS[viewport][0]
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    fits_width(control, VIEWPORTS[viewport][0])
 
 
 @both_languages_and_widths

@@ -27,6 +27,7 @@ from playwright.sync_api import Locator, expect
 from accounts.models import User
 from fieldwork.models import CheckTemplate, WorkPlan
 from fieldwork.services.plans import PlanEntry
+from tests.browser.test_canned_and_watchers import fits_width
 from tests.browser.test_journeys import expect_state, flash, no_problems
 from tests.browser.test_reading_and_dispatch import VIEWPORTS, both_languages_and_widths, open_in
 from tickets.choices import TicketState
@@ -50,11 +51,7 @@ FAILED_NOTE = "审批卡在第二步 / Stuck at step 2"
 
 def within_width(control: Locator, viewport: str) -> None:
     """Usable on a phone: the control is visible and inside the viewport's width."""
-    control.scroll_into_view_if_needed()
-    expect(control).to_be_visible()
-    box = control.bounding_box()
-    width = VIEWPORTS[viewport][0]
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    fits_width(control, VIEWPORTS[viewport][0])
 
 
 def tomorrow_evening() -> dt.datetime:
